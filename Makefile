@@ -1,0 +1,34 @@
+# `make demo` runs the main job, `make test` runs every test. Both create and
+# reuse the virtual environment in .venv and install what they need.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export TF_CPP_MIN_LOG_LEVEL := 3
+
+.PHONY: demo test unit notebooks bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[test]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(PY) -m helpers.demo --out outputs
+
+test: $(STAMP)
+	$(PY) -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider
+
+unit: $(STAMP)
+	$(PY) -m pytest tests
+
+notebooks: $(STAMP)
+	$(PY) -m helpers.nbtools refresh
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_pipeline.py
+	$(PY) benchmarks/bench_trial.py
+
+clean:
+	rm -rf $(VENV) outputs

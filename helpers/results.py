@@ -1,0 +1,161 @@
+"""Search results as tables and plots, and grid sweeps over the noise level.
+
+Introduced in notebook 02 (`trials_table`, `format_trial`, `epochs_table`) and
+notebook 04 (`noise_sweep`, `plot_objective_vs_noise`).
+"""
+
+from __future__ import annotations
+
+import math
+
+__all__ = ["trials_table", "format_trial", "epochs_table", "noise_sweep", "plot_objective_vs_noise"]
+
+_STATUS_ORDER = ("trial_id", "status")
+
+
+def trials_table(tuner):
+    """One row per trial: trial id, status, every hyperparameter, score and best step.
+
+    Rows are in trial order. A trial that has no score yet (running, failed or
+    invalid) has NaN there. Introduced in notebook 02.
+    """
+    import pandas as pd
+
+    rows = []
+    for trial_id, trial in sorted(tuner.oracle.trials.items()):
+        row = {"trial_id": trial_id, "status": trial.status}
+        row.update(trial.hyperparameters.values)
+        row["score"] = _score_or_nan(trial.score)
+        row["best_step"] = trial.best_step
+        rows.append(row)
+    columns = list(_STATUS_ORDER)
+    for row in rows:
+        columns += [name for name in row if name not in columns and name not in ("score", "best_step")]
+    return pd.DataFrame(rows, columns=columns + ["score", "best_step"])
+
+
+def format_trial(trial, digits=4):
+    """A one-line summary of a trial: id, hyperparameters, score and status.
+
+    Hyperband's bookkeeping values appear as `epochs a→b`. Introduced in notebook 02.
+    """
+    values = dict(trial.hyperparameters.values)
+    parts = [f"trial {trial.trial_id}"]
+    for name, value in values.items():
+        if not name.startswith("tuner/"):
+            parts.append(f"{name}={_short(value, digits)}")
+    if "tuner/epochs" in values:
+        parts.append(f"epochs {values['tuner/initial_epoch']}→{values['tuner/epochs']}")
+    score = "—" if trial.score is None else _short(trial.score, digits)
+    parts.append(f"score={score}")
+    parts.append(str(trial.status))
+    return "  ".join(parts)
+
+
+def epochs_table(tuner, executions_per_trial=None):
+    """Scheduled against trained epochs for every trial of a tuner with `epochs_trained`.
+
+    `scheduled` is `tuner/epochs - tuner/initial_epoch` for Hyperband trials,
+    and NaN for tuners that do not schedule epochs; `trained` counts the
+    epochs Keras ran per execution. Introduced in notebook 02.
+    """
+    import pandas as pd
+
+    if not hasattr(tuner, "epochs_trained"):
+        raise TypeError(
+            f"{type(tuner).__name__} does not record trained epochs; "
+            "mix in helpers.EpochCountMixin (the Dataset* tuners have it)"
+        )
+    executions = executions_per_trial or getattr(tuner, "executions_per_trial", 1)
+    rows = []
+    for trial_id, trial in sorted(tuner.oracle.trials.items()):
+        values = trial.hyperparameters.values
+        scheduled = values.get("tuner/epochs", math.nan) - values.get("tuner/initial_epoch", 0)
+        epochs = tuner.epochs_trained.get(trial_id, [])
+        rows.append(
+            {
+                "trial_id": trial_id,
+                "initial_epoch": values.get("tuner/initial_epoch", 0),
+                "scheduled": scheduled,
+                "trained": len(epochs) / executions,
+            }
+        )
+    return pd.DataFrame(rows, columns=["trial_id", "initial_epoch", "scheduled", "trained"])
+
+
+def noise_sweep(task, make_model, noises, repeats=3, epochs=10, batch_size=64, repeats_per_epoch=1, seed=0):
+    """Trains `make_model()` at every noise level, `repeats` times, and reports validation loss.
+
+    Repeat r uses `keras.utils.set_random_seed(seed + r)` and the data seed
+    `seed + r`, so every noise level sees the same initial weights and noise
+    stream within a repeat. Returns a DataFrame with one row per noise level:
+    `noise`, `mean`, `std` and the per-repeat `losses`. Introduced in notebook 04.
+    """
+    import keras
+    import numpy as np
+    import pandas as pd
+
+    from helpers.data import train_dataset, validation_dataset
+
+    noises = [float(noise) for noise in noises]
+    if not noises:
+        raise ValueError("noises is empty; expected at least one noise level")
+    if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
+        raise ValueError(f"repeats={repeats!r} is invalid; expected an integer >= 1")
+    validation = validation_dataset(task.x_val, task.y_val, batch_size)
+    rows = []
+    for noise in noises:
+        losses = []
+        for repeat in range(repeats):
+            keras.utils.set_random_seed(seed + repeat)
+            model = make_model()
+            train = train_dataset(
+                task.x_train, task.y_train, batch_size, noise=noise, seed=seed + repeat, repeats=repeats_per_epoch
+            )
+            model.fit(train, epochs=epochs, verbose=0, shuffle=False)
+            losses.append(float(model.evaluate(validation, verbose=0, return_dict=True)["loss"]))
+        rows.append({"noise": noise, "mean": float(np.mean(losses)), "std": float(np.std(losses)), "losses": losses})
+    return pd.DataFrame(rows)
+
+
+def plot_objective_vs_noise(tuner, noise="aug_noise", sweep=None, ax=None, title=None):
+    """Plots each completed trial's score against its noise level, over an optional sweep.
+
+    The sweep (from `noise_sweep`) is drawn as its mean with a band of ± one
+    standard deviation. Colours follow the first other hyperparameter, if any.
+    Returns the matplotlib Axes. Introduced in notebook 04.
+    """
+    import matplotlib.pyplot as plt
+
+    table = trials_table(tuner)
+    if noise not in table.columns:
+        raise KeyError(f"no hyperparameter named {noise!r} in the search; found {list(table.columns[2:-2])}")
+    table = table[table["status"] == "COMPLETED"]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 4))
+    if sweep is not None:
+        ax.plot(sweep["noise"], sweep["mean"], color="black", label="grid sweep (mean)")
+        ax.fill_between(sweep["noise"], sweep["mean"] - sweep["std"], sweep["mean"] + sweep["std"],
+                        color="black", alpha=0.15, label="± 1 std")
+    others = [c for c in table.columns[2:-2] if c != noise and not c.startswith("tuner/")]
+    if others:
+        for value, group in table.groupby(others[0]):
+            ax.scatter(group[noise], group["score"], label=f"trials, {others[0]}={value}", s=25)
+    else:
+        ax.scatter(table[noise], table["score"], label="trials", s=25)
+    ax.set_xlabel(f"{noise} (stddev of the input noise)")
+    ax.set_ylabel(f"{tuner.oracle.objective.name}")
+    ax.set_yscale("log")
+    ax.set_title(title or "Objective against noise")
+    ax.legend(fontsize="small")
+    return ax
+
+
+def _score_or_nan(score):
+    return math.nan if score is None else float(score)
+
+
+def _short(value, digits):
+    if isinstance(value, float):
+        return f"{value:.{digits}g}"
+    return str(value)
