@@ -14,9 +14,15 @@ import warnings
 
 __all__ = ["quiet_tensorflow"]
 
-# Keras warns when Hyperband warm-starts a model from a checkpoint that also
-# holds optimizer slots: the weights load, the optimizer starts fresh, as intended.
-_EXPECTED_WARNINGS = (r"Skipping variable loading for optimizer",)
+# Keras warnings that are expected here and say nothing actionable:
+# - Hyperband warm-starts a model from a checkpoint that also holds optimizer
+#   slots: the weights load and the optimizer starts fresh, as intended;
+# - fit() on a tf.data pipeline with its default shuffle=True: the pipelines
+#   shuffle themselves.
+_EXPECTED_WARNINGS = (
+    r"Skipping variable loading for optimizer",
+    r"`shuffle=True` was passed, but will be ignored",
+)
 
 
 def quiet_tensorflow():
@@ -25,8 +31,8 @@ def quiet_tensorflow():
     TensorFlow 2.21 writes C++ log lines to the process's stderr while it is
     imported, before TF_CPP_MIN_LOG_LEVEL can apply, so the import runs with
     file descriptor 2 pointed at /dev/null. Afterwards Python-level logging of
-    TensorFlow and absl is set to errors only, and the one expected Keras
-    warning about optimizer slots on warm starts is filtered. Call it before
+    TensorFlow and absl is set to errors only, and the expected Keras
+    warnings listed in `_EXPECTED_WARNINGS` are filtered. Call it before
     anything imports TensorFlow; it returns the TensorFlow module.
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
