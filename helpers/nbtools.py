@@ -40,9 +40,54 @@ class Entry:
     peak_memory_mb: float | None
 
 
+def _pyproject(root=ROOT):
+    return (root / "pyproject.toml").read_text()
+
+
+def pinned_requirement(name, root=ROOT):
+    """The requirement string for `name` from pyproject.toml's dependencies, e.g. 'keras-tuner>=1.4.7,<1.5'."""
+    match = re.search(rf'^\s*"({re.escape(name)}[<>=!~][^"]*)"', _pyproject(root), re.MULTILINE)
+    if not match:
+        raise ValueError(f"pyproject.toml has no dependency named {name!r}")
+    return match.group(1)
+
+
+def project_version(root=ROOT):
+    return re.search(r'^version\s*=\s*"([^"]+)"', _pyproject(root), re.MULTILINE).group(1)
+
+
+def bootstrap_source(root=ROOT):
+    """The part of every Setup cell before `import helpers`: quiet logs, Colab installs, local path.
+
+    On Colab it installs keras-tuner (and tensorboard if missing) next to the preinstalled TensorFlow,
+    and this repository's helpers from the release tag of pyproject.toml's version, without
+    dependencies, so TensorFlow is never reinstalled. Elsewhere it only puts the repository root on sys.path.
+    """
+    keras_tuner = pinned_requirement("keras-tuner", root)
+    tensorboard = pinned_requirement("tensorboard", root)
+    source = f"git+https://github.com/{repository_slug(root)}@v{project_version(root)}"
+    return (
+        "import os\n"
+        "import sys\n"
+        "\n"
+        'os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"  # silence TensorFlow\'s C++ logging; set before TensorFlow is imported\n'
+        'if "google.colab" in sys.modules:  # Colab has TensorFlow and Keras: add only what it lacks, never TensorFlow\n'
+        "    import importlib.util\n"
+        "\n"
+        f"    needed = ['\"{keras_tuner}\"']\n"
+        '    if importlib.util.find_spec("tensorboard") is None:  # keras-tuner imports it in every trial\n'
+        f"        needed.append('\"{tensorboard}\"')\n"
+        '    %pip install --quiet {" ".join(needed)}\n'
+        f'    %pip install --quiet --no-deps "{source}"\n'
+        "else:  # a local clone: the repository root holds the helpers package\n"
+        '    sys.path.insert(0, os.path.abspath(".."))\n'
+        "\n"
+    )
+
+
 def repository_slug(root=ROOT):
     """The `owner/name` of the GitHub repository, from `[project.urls] Repository` in pyproject.toml."""
-    text = (root / "pyproject.toml").read_text()
+    text = _pyproject(root)
     match = re.search(r'^Repository\s*=\s*"https://github\.com/([^/"]+/[^/"]+?)/?"', text, re.MULTILINE)
     if not match:
         raise ValueError("pyproject.toml has no [project.urls] Repository = \"https://github.com/OWNER/NAME\"")
@@ -92,13 +137,18 @@ def header_markdown(entries, index, slug):
     return f"{HEADER_START}\n{badges}\n\n{' · '.join(links)}\n{HEADER_END}"
 
 
-def index_markdown(entries, link_prefix=""):
-    rows = ["| notebook | what you learn | CPU run time |", "| --- | --- | --- |"]
+def index_markdown(entries, slug, link_prefix=""):
+    rows = ["| notebook | what you learn | open | CPU run time | peak memory |", "| --- | --- | --- | --- | --- |"]
     for entry in entries:
         seconds = "—" if entry.cpu_seconds is None else f"{entry.cpu_seconds:.0f} s"
-        rows.append(f"| [{entry.title}]({link_prefix}{entry.path.name}) | {entry.description} | {seconds} |")
-    note = ("Run times: the whole notebook executed top to bottom by `make notebooks` "
-            "on a 2-core laptop-class CPU, no GPU.")
+        memory = "—" if entry.peak_memory_mb is None else f"{entry.peak_memory_mb / 1024:.2f} GB"
+        links = " · ".join(
+            f"[{label.split()[-1]}]({url})" for label, url in badge_links(slug, entry.path.relative_to(ROOT)).items()
+        )
+        rows.append(f"| [{entry.title}]({link_prefix}{entry.path.name}) | {entry.description} | {links} "
+                    f"| {seconds} | {memory} |")
+    note = ("Run time and peak resident memory of the kernel: the whole notebook executed top to bottom by "
+            "`make notebooks` on a 2-core CPU, no GPU, with the CPU budget.")
     return f"{INDEX_START}\n" + "\n".join(rows) + f"\n\n{note}\n{INDEX_END}"
 
 
@@ -107,6 +157,7 @@ def render(root=ROOT):
     import nbformat
 
     slug = repository_slug(root)
+    bootstrap = bootstrap_source(root)
     paths = notebook_paths(root / "notebooks")
     entries = [read_entry(path) for path in paths]
     changes = {}
@@ -115,12 +166,16 @@ def render(root=ROOT):
         first = notebook.cells[0]
         title_and_description = _strip_header(first.source).strip()
         first.source = title_and_description + "\n\n" + header_markdown(entries, index, slug)
+        setup = next(cell for cell in notebook.cells if cell.cell_type == "code")
+        if "import helpers" not in setup.source:
+            raise ValueError(f"{entry.path.name}: the Setup cell (first code cell) must `import helpers`")
+        setup.source = bootstrap + setup.source[setup.source.index("import helpers"):]
         changes[entry.path] = nbformat.writes(notebook) + "\n"
     readme = root / "notebooks" / "README.md"
     intro = "# Notebooks\n\nRead them in order. Each ends with a summary and exercises with solutions.\n\n"
-    changes[readme] = _replace_block(readme.read_text() if readme.exists() else intro, index_markdown(entries))
+    changes[readme] = _replace_block(readme.read_text() if readme.exists() else intro, index_markdown(entries, slug))
     top = root / "README.md"
-    changes[top] = _replace_block(top.read_text(), index_markdown(entries, link_prefix="notebooks/"))
+    changes[top] = _replace_block(top.read_text(), index_markdown(entries, slug, link_prefix="notebooks/"))
     return changes
 
 
@@ -138,23 +193,67 @@ def stale_files(root=ROOT):
 
 
 def refresh(paths=None, timeout=600):
-    """Executes notebooks in place in a fresh kernel of this environment and records their run time."""
+    """Executes notebooks in place in a fresh kernel of this environment.
+
+    Records each notebook's wall time and its kernel's peak resident memory in
+    the notebook's metadata, then rewrites the index.
+    """
     import nbformat
     from nbclient import NotebookClient
 
+    write_index()  # execute exactly the generated headers and Setup cells that will be committed
     for path in paths or notebook_paths():
         notebook = nbformat.read(path, as_version=4)
         # Uncoloured tracebacks: the committed outputs of cells that raise on purpose carry no ANSI codes.
         client = NotebookClient(notebook, timeout=timeout, kernel_name="python3", record_timing=False,
                                 extra_arguments=["--InteractiveShell.colors=nocolor"],
                                 resources={"metadata": {"path": str(path.parent)}})
-        started = time.perf_counter()
-        client.execute()
-        seconds = time.perf_counter() - started
-        notebook.metadata.setdefault(METADATA_KEY, {})["cpu_seconds"] = round(seconds, 1)
+        with _PeakMemory() as memory:
+            started = time.perf_counter()
+            client.execute()
+            seconds = time.perf_counter() - started
+        info = notebook.metadata.setdefault(METADATA_KEY, {})
+        info["cpu_seconds"] = round(seconds, 1)
+        info["peak_memory_mb"] = round(memory.peak_mb)
         nbformat.write(notebook, path)
-        print(f"{path.name}: {seconds:.1f} s")
+        print(f"{path.name}: {seconds:.1f} s, peak memory {memory.peak_mb:.0f} MB")
     write_index()
+
+
+class _PeakMemory:
+    """Polls the peak resident memory (VmHWM) of this process's children, such as a kernel."""
+
+    def __init__(self, interval=0.2):
+        import threading
+
+        self.interval = interval
+        self.peak_mb = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def _poll(self):
+        import psutil
+
+        while not self._stop.is_set():
+            for child in psutil.Process().children(recursive=True):
+                try:
+                    status = pathlib.Path(f"/proc/{child.pid}/status").read_text()
+                    peak_kb = int(re.search(r"VmHWM:\s+(\d+)", status).group(1))
+                except (OSError, AttributeError):  # gone, or no /proc: fall back to the current size
+                    try:
+                        peak_kb = child.memory_info().rss / 1024
+                    except psutil.Error:
+                        continue
+                self.peak_mb = max(self.peak_mb, peak_kb / 1024)
+            self._stop.wait(self.interval)
 
 
 def _strip_header(source):

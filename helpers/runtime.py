@@ -8,11 +8,15 @@ Introduced in notebook 01's Setup cell. Import this module before TensorFlow:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import os
 import warnings
 
-__all__ = ["quiet_tensorflow"]
+__all__ = ["Budget", "CPU_BUDGET", "GPU_BUDGET", "budget", "quiet_tensorflow"]
+
+# Environment variable that forces a budget ("cpu" or "gpu") whatever hardware is visible.
+BUDGET_VARIABLE = "KT_TUTORIAL_BUDGET"
 
 # Keras warnings that are expected here and say nothing actionable:
 # - Hyperband warm-starts a model from a checkpoint that also holds optimizer
@@ -62,3 +66,54 @@ def _stderr_to_devnull():
         os.dup2(saved, 2)
         os.close(saved)
         os.close(devnull)
+
+
+@dataclasses.dataclass(frozen=True)
+class Budget:
+    """How much larger than the CI budget the notebooks' searches and sweeps are.
+
+    The notebooks write their CPU budget and pass it through `trials()`,
+    `epochs()` and `repeats()`, so one code path serves both. Introduced in
+    notebook 01's Setup cell.
+    """
+
+    name: str
+    trial_scale: int = 1
+    epoch_scale: int = 1
+    repeat_scale: int = 1
+    device: str = "CPU"
+
+    def trials(self, count):
+        return count * self.trial_scale
+
+    def epochs(self, count):
+        return count * self.epoch_scale
+
+    def repeats(self, count):
+        return count * self.repeat_scale
+
+    def __str__(self):
+        scales = f"trials ×{self.trial_scale}, epochs ×{self.epoch_scale}, repeats ×{self.repeat_scale}"
+        return f"{self.name} budget on {self.device} ({scales})"
+
+
+# The one place where the notebooks' budgets are set. CI runs the CPU budget.
+CPU_BUDGET = Budget("CPU")
+GPU_BUDGET = Budget("GPU", trial_scale=3, epoch_scale=2, repeat_scale=2)
+
+
+def budget():
+    """The budget for this machine: `GPU_BUDGET` where TensorFlow sees a GPU, else `CPU_BUDGET`.
+
+    Set the environment variable KT_TUTORIAL_BUDGET to "cpu" or "gpu" to choose
+    one yourself. Introduced in notebook 01's Setup cell.
+    """
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    device = tf.config.experimental.get_device_details(gpus[0]).get("device_name", "GPU") if gpus else "CPU"
+    choice = os.environ.get(BUDGET_VARIABLE, "").strip().lower()
+    if choice not in ("", "cpu", "gpu"):
+        raise ValueError(f"{BUDGET_VARIABLE}={choice!r} is invalid; expected 'cpu', 'gpu' or unset")
+    use_gpu = choice == "gpu" or (choice == "" and bool(gpus))
+    return dataclasses.replace(GPU_BUDGET if use_gpu else CPU_BUDGET, device=device)

@@ -64,14 +64,6 @@ def test_anatomy_overview_setup_summary_exercises_with_solutions(path):
     assert setup.index('os.environ["TF_CPP_MIN_LOG_LEVEL"]') < setup.index("import helpers")
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_colab_branch_installs_keras_tuner_but_never_tensorflow(path):
-    setup = _source(next(c for c in _cells(path) if c["cell_type"] == "code"))
-    colab = setup.split('if "google.colab" in sys.modules:')[1].split("else:")[0]
-    assert "keras-tuner" in colab
-    assert not re.search(r"\btensorflow\b|\bkeras[=<>\"' ]", colab.replace("keras-tuner", ""))
-
-
 @pytest.mark.skipif(not NBCHECK.exists(), reason="the shared nbcheck tool is not beside this checkout")
 def test_committed_outputs_pass_the_notebook_hygiene_check():
     result = subprocess.run([sys.executable, str(NBCHECK), str(ROOT)], capture_output=True, text=True)
