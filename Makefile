@@ -18,7 +18,7 @@ demo: $(STAMP)
 	$(PY) -m helpers.demo --out outputs
 
 test: $(STAMP)
-	$(PY) -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider
+	$(PY) -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider -n 2 --dist loadfile
 
 unit: $(STAMP)
 	$(PY) -m pytest tests

@@ -31,6 +31,8 @@ _MODULE_OF = {
     "GPU_BUDGET": "helpers.runtime",
     "budget": "helpers.runtime",
     "DECLARE_BATCH_SIZE": "helpers.tuners",
+    "rerun_trial": "helpers.reproduce",
+    "trial_seed": "helpers.datafn",
     "EpochCountMixin": "helpers.tuners",
     "DatasetTunerMixin": "helpers.tuners",
     "DatasetHyperband": "helpers.tuners",

@@ -137,7 +137,9 @@ def noisy_dataset_fn(
     It declares the float hyperparameter `name` in [min_value, max_value] and
     uses it as the stddev of the input noise on the training split. The
     validation dataset is built once per batch size and reused unchanged in
-    every trial. Introduced in notebook 02.
+    every trial. The training data is shuffled and noised with `seed`, or with
+    the per-trial seed that the tuners pass when they call it. Introduced in
+    notebook 02.
     """
     min_value = _check_stddev(min_value, "min_value")
     max_value = _check_stddev(max_value, "max_value")
@@ -148,7 +150,7 @@ def noisy_dataset_fn(
     repeats = _check_count(repeats, "repeats")
     validation_by_batch_size = {}
 
-    def dataset_fn(hp, batch_size):
+    def dataset_fn(hp, batch_size, seed=seed):
         noise = hp.Float(name, min_value, max_value, default=default)
         batch_size = _check_count(batch_size, "batch_size", hint="pass batch_size to search()")
         if batch_size not in validation_by_batch_size:

@@ -17,21 +17,31 @@ def trials_table(tuner):
     """One row per trial: trial id, status, every hyperparameter, score and best step.
 
     Rows are in trial order. A trial that has no score yet (running, failed or
-    invalid) has NaN there. Introduced in notebook 02.
+    invalid) has NaN there. Trials trained on a dataset_fn's data add the
+    `batch_size` and `seed` of their last execution, and a trial that did not
+    complete adds the last line of its error as `message`. Introduced in
+    notebook 02.
     """
     import pandas as pd
 
-    rows = []
+    rows, extra = [], []
     for trial_id, trial in sorted(tuner.oracle.trials.items()):
         row = {"trial_id": trial_id, "status": trial.status}
         row.update(trial.hyperparameters.values)
         row["score"] = _score_or_nan(trial.score)
         row["best_step"] = trial.best_step
+        records = _records(tuner, trial_id)
+        if records:
+            row.update(batch_size=records[-1]["batch_size"], seed=records[-1]["seed"])
+        if trial.status != "COMPLETED" and trial.message:
+            row["message"] = trial.message.strip().splitlines()[-1]
+        extra += [name for name in ("batch_size", "seed", "message") if name in row and name not in extra]
         rows.append(row)
+    tail = ["score", "best_step"] + extra
     columns = list(_STATUS_ORDER)
     for row in rows:
-        columns += [name for name in row if name not in columns and name not in ("score", "best_step")]
-    return pd.DataFrame(rows, columns=columns + ["score", "best_step"])
+        columns += [name for name in row if name not in columns and name not in tail]
+    return pd.DataFrame(rows, columns=columns + tail)
 
 
 def format_trial(trial, digits=4):
@@ -149,6 +159,15 @@ def plot_objective_vs_noise(tuner, noise="aug_noise", sweep=None, ax=None, title
     ax.set_title(title or "Objective against noise")
     ax.legend(fontsize="small")
     return ax
+
+
+def _records(tuner, trial_id):
+    import os
+
+    from helpers import datafn
+
+    directory = os.path.join(str(tuner.project_dir), f"trial_{trial_id}")
+    return datafn.read_records(directory) if os.path.isdir(directory) else []
 
 
 def _score_or_nan(score):

@@ -1,17 +1,25 @@
 """Tuners whose training data is rebuilt in every trial from its hyperparameters.
 
 Two routes, with the same `dataset_fn(hp, batch_size) -> (train, validation)`
-contract:
+contract (a `seed` keyword is passed too when dataset_fn accepts one):
 
 * the subclass-override route (notebook 02): `DatasetTunerMixin` and the ready
   classes `DatasetHyperband`, `DatasetRandomSearch`,
   `DatasetBayesianOptimization` and `DatasetGridSearch`;
 * the public-API route (notebook 03): `DatasetHyperModel`, for any stock tuner.
+
+In both, every execution of every trial seeds Python, NumPy, TensorFlow and
+Keras with `datafn.trial_seed(tuner seed, trial id, execution index)` before
+it builds the data and before it makes the initial weights, and records that
+seed, the batch size and the epochs in the trial's directory.
 """
 
 from __future__ import annotations
 
+import keras
 import keras_tuner as kt
+
+from helpers import datafn
 
 __all__ = [
     "DECLARE_BATCH_SIZE",
@@ -24,8 +32,8 @@ __all__ = [
     "DatasetHyperModel",
 ]
 
-# When a tuner is created, dataset_fn is called once with this batch size so
-# that the hyperparameters it declares join the search space before trial 0.
+# When a tuner is created, dataset_fn is called with this batch size so that
+# the hyperparameters it declares join the search space before trial 0.
 # The datasets it returns then are discarded.
 DECLARE_BATCH_SIZE = 32
 
@@ -54,24 +62,36 @@ class DatasetTunerMixin(EpochCountMixin):
     """Adds `dataset_fn` to a Keras Tuner class by overriding `_build_and_fit_model`.
 
     Mix it in before a stock tuner: `class T(DatasetTunerMixin, kt.Hyperband)`.
-    Every trial (and every execution of it) calls
-    `dataset_fn(trial.hyperparameters, batch_size)`, where `batch_size` is the
-    one given to `search()`, and trains on what it returns. Everything the
-    stock tuner does around training is kept: Hyperband's epochs and warm
-    starts, checkpoints, the saved build config, callbacks and executions.
+    Every execution of every trial calls `dataset_fn(trial.hyperparameters,
+    batch_size)`, where `batch_size` is the one given to `search()`, and trains
+    on what it returns. Everything the stock tuner does around training is
+    kept: Hyperband's epochs and warm starts, checkpoints, the saved build
+    config, callbacks and executions.
+
+    Args:
+        dataset_fn: `dataset_fn(hp, batch_size) -> (train, validation)`.
+        min_batch_size: when set, a trial that runs out of memory is tried
+            again with half the batch size, down to this floor, before it is
+            marked FAILED. The batch size used is recorded with the trial.
+        *args, **kwargs: everything the stock tuner takes.
 
     Without `dataset_fn` the class behaves as its stock tuner, except that a
     search that ran zero trials raises instead of returning silently.
     Introduced in notebook 02.
     """
 
-    def __init__(self, *args, dataset_fn=None, **kwargs):
+    def __init__(self, *args, dataset_fn=None, min_batch_size=None, **kwargs):
         if dataset_fn is not None and not callable(dataset_fn):
             raise TypeError(
                 f"dataset_fn={dataset_fn!r} is not callable; expected a function "
                 "dataset_fn(hp, batch_size) -> (train, validation)"
             )
+        if min_batch_size is not None and (not isinstance(min_batch_size, int) or min_batch_size < 1):
+            raise ValueError(f"min_batch_size={min_batch_size!r} is invalid; expected an integer >= 1 or None")
         self.dataset_fn = dataset_fn
+        self.min_batch_size = min_batch_size
+        self._executions = _ExecutionCounter()
+        self._pending_seed = None
         super().__init__(*args, **kwargs)
 
     def _populate_initial_space(self):
@@ -79,21 +99,52 @@ class DatasetTunerMixin(EpochCountMixin):
         # first, exactly where DatasetHyperModel.declare_hyperparameters does.
         if self.dataset_fn is not None:
             hp = self.oracle.get_space()
-            call_dataset_fn(self.dataset_fn, hp, DECLARE_BATCH_SIZE)
+            datafn.declare_data_hyperparameters(self.dataset_fn, hp, DECLARE_BATCH_SIZE)
             self.oracle.update_space(hp)
         super()._populate_initial_space()
 
     def search(self, *fit_args, **fit_kwargs):
         if self.dataset_fn is not None:
-            check_search_arguments(self.dataset_fn, self.oracle.get_space(), fit_args, fit_kwargs)
+            _reject_data_arguments(fit_args, fit_kwargs)
+            # Try the real batch size before any training starts.
+            datafn.call_dataset_fn(self.dataset_fn, self.oracle.get_space(), fit_kwargs.get("batch_size"))
         super().search(*fit_args, **fit_kwargs)
         _raise_if_no_trials(self.oracle)
 
     def _build_and_fit_model(self, trial, *args, **kwargs):
         if self.dataset_fn is None:
             return super()._build_and_fit_model(trial, *args, **kwargs)
-        train, kwargs = _datasets_for_fit(self.dataset_fn, trial.hyperparameters, kwargs)
-        return super()._build_and_fit_model(trial, train, *args, **kwargs)
+        execution = self._executions.next(trial.trial_id)
+        seed = datafn.trial_seed(self.oracle.seed, trial.trial_id, execution)
+        batch_size = kwargs.pop("batch_size", None)
+        while True:
+            try:
+                return self._fit_once(trial, args, kwargs, seed, execution, batch_size)
+            except Exception as error:
+                if not datafn.is_out_of_memory(error):
+                    raise
+                if self.min_batch_size and batch_size and batch_size // 2 >= self.min_batch_size:
+                    batch_size //= 2
+                    continue
+                raise kt.errors.FailedTrialError(_out_of_memory_message(batch_size, error)) from error
+
+    def _fit_once(self, trial, args, kwargs, seed, execution, batch_size):
+        hp = trial.hyperparameters
+        keras.utils.set_random_seed(seed)
+        train, validation = datafn.call_dataset_fn(self.dataset_fn, hp, batch_size, seed=seed)
+        kwargs = _fit_kwargs(kwargs, validation, self.oracle.objective)
+        _record(self, trial, execution, seed, batch_size, kwargs)
+        self._pending_seed = seed
+        try:
+            return super()._build_and_fit_model(trial, train, *args, **kwargs)
+        finally:
+            self._pending_seed = None
+
+    def _build_hypermodel(self, hp):
+        # Seed again right before the initial weights are made (after keras-tuner's clear_session).
+        if self._pending_seed is not None:
+            keras.utils.set_random_seed(self._pending_seed)
+        return super()._build_hypermodel(hp)
 
 
 class DatasetHyperband(DatasetTunerMixin, kt.Hyperband):
@@ -142,38 +193,96 @@ class DatasetHyperModel(kt.HyperModel):
                 "dataset_fn(hp, batch_size) -> (train, validation)"
             )
         self.dataset_fn = dataset_fn
+        self._executions = _ExecutionCounter()
 
     def build(self, hp):
         return self.hypermodel.build(hp)
 
     def declare_hyperparameters(self, hp):
-        call_dataset_fn(self.dataset_fn, hp, DECLARE_BATCH_SIZE)
+        datafn.declare_data_hyperparameters(self.dataset_fn, hp, DECLARE_BATCH_SIZE)
         self.hypermodel.declare_hyperparameters(hp)
 
     def fit(self, hp, model, *args, **kwargs):
-        check_search_arguments(self.dataset_fn, None, args, kwargs)
-        train, kwargs = _datasets_for_fit(self.dataset_fn, hp, kwargs)
-        return self.hypermodel.fit(hp, model, train, **kwargs)
+        _reject_data_arguments(args, kwargs)
+        tuner, trial = _tuner_and_trial(kwargs.get("callbacks"))
+        batch_size = kwargs.pop("batch_size", None)
+        if trial is None:  # called outside a search: no seeding, no record
+            train, validation = datafn.call_dataset_fn(self.dataset_fn, hp, batch_size)
+            return self.hypermodel.fit(hp, model, train, validation_data=validation, **kwargs)
+        execution = self._executions.next(trial.trial_id)
+        seed = datafn.trial_seed(tuner.oracle.seed, trial.trial_id, execution)
+        try:
+            keras.utils.set_random_seed(seed)
+            train, validation = datafn.call_dataset_fn(self.dataset_fn, hp, batch_size, seed=seed)
+            if "tuner/trial_id" not in hp.values:  # not warm-started: initial weights from the seed
+                keras.utils.set_random_seed(seed)
+                model.set_weights(self.hypermodel.build(hp).get_weights())
+            kwargs = _fit_kwargs(kwargs, validation, tuner.oracle.objective)
+            _record(tuner, trial, execution, seed, batch_size, kwargs)
+            return self.hypermodel.fit(hp, model, train, **kwargs)
+        except Exception as error:
+            if datafn.is_out_of_memory(error):
+                raise kt.errors.FailedTrialError(_out_of_memory_message(batch_size, error)) from error
+            raise
 
 
-def call_dataset_fn(dataset_fn, hp, batch_size):
-    """Calls `dataset_fn(hp, batch_size)` and checks that it returned a pair of datasets."""
-    result = dataset_fn(hp, batch_size)
-    if not isinstance(result, (tuple, list)) or len(result) != 2 or any(part is None for part in result):
-        raise kt.errors.FatalTypeError(
-            f"dataset_fn returned {_describe(result)}; expected a pair (train, validation) "
-            "of datasets, neither of them None"
-        )
-    return result
+class _ExecutionCounter:
+    """Counts the executions of each trial in this process: 0, 1, 2, ..."""
+
+    def __init__(self):
+        self._counts = {}
+
+    def next(self, trial_id):
+        count = self._counts.get(trial_id, 0)
+        self._counts[trial_id] = count + 1
+        return count
 
 
-def check_search_arguments(dataset_fn, space, fit_args, fit_kwargs):
-    """Rejects data passed to `search()` when `dataset_fn` provides it.
+class _ObjectiveCheck(keras.callbacks.Callback):
+    """Stops the search after the first epoch if the model never reports the objective."""
 
-    With a `space` (a HyperParameters of the search space), it also calls
-    `dataset_fn` once with the search's batch size, so that a dataset_fn that
-    cannot work with it fails before any training starts.
-    """
+    def __init__(self, names):
+        super().__init__()
+        self.names = names
+
+    def on_epoch_end(self, epoch, logs=None):
+        missing = [name for name in self.names if name not in (logs or {})]
+        if missing:
+            raise kt.errors.FatalValueError(
+                f"the objective {missing[0]!r} is never reported: the model reports {sorted(logs or {})}; "
+                "choose one of these, or add the metric to model.compile()"
+            )
+
+
+def _fit_kwargs(kwargs, validation, objective):
+    kwargs = dict(kwargs)
+    kwargs["validation_data"] = validation
+    # The data are tf.data pipelines, shuffled by dataset_fn; Keras warns if asked again.
+    kwargs.setdefault("shuffle", False)
+    names = [o.name for o in getattr(objective, "objectives", [objective]) if o.name != "default_objective"]
+    kwargs["callbacks"] = [_ObjectiveCheck(names)] + list(kwargs.get("callbacks") or [])
+    return kwargs
+
+
+def _record(tuner, trial, execution, seed, batch_size, kwargs):
+    datafn.write_record(tuner.get_trial_dir(trial.trial_id), {
+        "execution": execution,
+        "seed": seed,
+        "batch_size": batch_size,
+        "epochs": kwargs.get("epochs", 1),
+        "initial_epoch": kwargs.get("initial_epoch", 0),
+    })
+
+
+def _tuner_and_trial(callbacks):
+    # keras-tuner adds a callback that holds the tuner and the trial to every fit() of a search.
+    for callback in callbacks or []:
+        if hasattr(callback, "tuner") and hasattr(callback, "trial"):
+            return callback.tuner, callback.trial
+    return None, None
+
+
+def _reject_data_arguments(fit_args, fit_kwargs):
     given = [name for name in _DATA_ARGUMENTS if name in fit_kwargs]
     if fit_args or given:
         names = ["positional arguments"] * bool(fit_args) + given
@@ -182,27 +291,11 @@ def check_search_arguments(dataset_fn, space, fit_args, fit_kwargs):
             f"search() got {', '.join(names)}, but dataset_fn builds the training and "
             "validation data; call search(epochs=..., batch_size=...) without data"
         )
-    if space is None:
-        return
-    batch_size = fit_kwargs.get("batch_size")
-    try:
-        call_dataset_fn(dataset_fn, space, batch_size)
-    except kt.errors.FatalError:
-        raise
-    except Exception as error:
-        raise ValueError(
-            f"dataset_fn failed with batch_size={batch_size!r} before the search started: {error}"
-        ) from error
 
 
-def _datasets_for_fit(dataset_fn, hp, kwargs):
-    kwargs = dict(kwargs)
-    batch_size = kwargs.pop("batch_size", None)
-    train, validation = call_dataset_fn(dataset_fn, hp, batch_size)
-    kwargs["validation_data"] = validation
-    # The data are tf.data pipelines, shuffled by dataset_fn; Keras warns if asked again.
-    kwargs.setdefault("shuffle", False)
-    return train, kwargs
+def _out_of_memory_message(batch_size, error):
+    first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+    return f"out of memory with batch_size={batch_size}: {type(error).__name__}: {first_line}"
 
 
 def _raise_if_no_trials(oracle):
@@ -213,9 +306,3 @@ def _raise_if_no_trials(oracle):
             "Declare at least one tunable hyperparameter in build() or dataset_fn; "
             "one declared only inside fit() is not in the search space in time"
         )
-
-
-def _describe(value):
-    if isinstance(value, (tuple, list)):
-        return f"a {type(value).__name__} of length {len(value)}"
-    return f"{value!r} of type {type(value).__name__}"

@@ -165,8 +165,10 @@ def test_fit_gets_dataset_fns_validation_data_and_the_search_batch_size(route, t
             return model.fit(*args, **kwargs)
 
     dataset_fn = RecordingDatasetFn(tiny_task)
-    _search(make_tuner(route, "random", tmp_path, build=Recording(), dataset_fn=dataset_fn, max_trials=2), batch_size=8)
-    assert {c["batch_size"] for c in dataset_fn.calls[1:]} == {8}
+    tuner = make_tuner(route, "random", tmp_path, build=Recording(), dataset_fn=dataset_fn, max_trials=2)
+    declared = len(dataset_fn.calls)
+    _search(tuner, batch_size=8)
+    assert {c["batch_size"] for c in dataset_fn.calls[declared:]} == {8}
     assert len(seen) == 2 and all(v is dataset_fn.calls[-1]["validation"] for v in seen)
 
 

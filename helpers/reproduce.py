@@ -1,0 +1,61 @@
+"""Re-run one trial of a dataset-parametrized search alone, from what it recorded.
+
+Described in the README's "When things go wrong".
+"""
+
+from __future__ import annotations
+
+import keras
+
+from helpers import datafn, tuners
+
+__all__ = ["rerun_trial"]
+
+
+def rerun_trial(tuner, trial_id):
+    """Trains trial `trial_id` again from its hyperparameters and recorded seeds; returns its score.
+
+    Works for the Dataset* tuners and for stock tuners with a
+    `DatasetHyperModel`. Each recorded execution is repeated with its seed,
+    batch size and epochs (a Hyperband trial starts again from its parent's
+    checkpoint), and the score is computed as keras-tuner does: the objective
+    at each execution's best epoch, averaged over executions. Nothing is saved.
+    """
+    trial = tuner.oracle.get_trial(trial_id)
+    executions = getattr(tuner, "executions_per_trial", 1)
+    records = datafn.read_records(tuner.get_trial_dir(trial_id))[-executions:]
+    if not records:
+        raise ValueError(
+            f"trial {trial_id!r} has no {datafn.RECORD_FILE}; only trials trained on dataset_fn's data can be re-run"
+        )
+    objective = tuner.oracle.objective
+    values = []
+    for record in records:
+        history = _train_like_the_trial(tuner, trial.hyperparameters, record)
+        series = history.history[objective.name]
+        values.append(max(series) if objective.direction == "max" else min(series))
+    return sum(values) / len(values)
+
+
+def _train_like_the_trial(tuner, hp, record):
+    seed, batch_size = record["seed"], record["batch_size"]
+    fit_kwargs = {"epochs": record["epochs"], "initial_epoch": record["initial_epoch"], "verbose": 0, "shuffle": False}
+    if isinstance(tuner, tuners.DatasetTunerMixin):
+        keras.utils.set_random_seed(seed)
+        train, validation = datafn.call_dataset_fn(tuner.dataset_fn, hp, batch_size, seed=seed)
+        tuner._pending_seed = seed
+        try:
+            model = tuner._try_build(hp)  # keras-tuner's own build, with Hyperband's warm start
+        finally:
+            tuner._pending_seed = None
+        return model.fit(train, validation_data=validation, **fit_kwargs)
+    hypermodel = tuner.hypermodel
+    if not isinstance(hypermodel, tuners.DatasetHyperModel):
+        raise TypeError(f"{type(tuner).__name__} has no dataset_fn; expected a Dataset* tuner or a DatasetHyperModel")
+    model = tuner._try_build(hp)
+    keras.utils.set_random_seed(seed)
+    train, validation = datafn.call_dataset_fn(hypermodel.dataset_fn, hp, batch_size, seed=seed)
+    if "tuner/trial_id" not in hp.values:
+        keras.utils.set_random_seed(seed)
+        model.set_weights(hypermodel.hypermodel.build(hp).get_weights())
+    return hypermodel.hypermodel.fit(hp, model, train, validation_data=validation, **fit_kwargs)
