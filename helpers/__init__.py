@@ -32,6 +32,8 @@ _MODULE_OF = {
     "budget": "helpers.runtime",
     "DECLARE_BATCH_SIZE": "helpers.tuners",
     "rerun_trial": "helpers.reproduce",
+    "read_hparams_logs": "helpers.tblogs",
+    "plot_hparams": "helpers.tblogs",
     "trial_seed": "helpers.datafn",
     "EpochCountMixin": "helpers.tuners",
     "DatasetTunerMixin": "helpers.tuners",
