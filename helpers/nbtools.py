@@ -33,6 +33,8 @@ BADGE_IMAGES = {
 
 @dataclasses.dataclass
 class Entry:
+    """What the index says about one notebook."""
+
     path: pathlib.Path
     title: str
     description: str
@@ -53,6 +55,7 @@ def pinned_requirement(name, root=ROOT):
 
 
 def project_version(root=ROOT):
+    """The `version` in pyproject.toml; the Colab install uses the tag `v<version>`."""
     return re.search(r'^version\s*=\s*"([^"]+)"', _pyproject(root), re.MULTILINE).group(1)
 
 
@@ -105,11 +108,13 @@ def badge_links(slug, notebook_path):
 
 
 def notebook_paths(folder=NOTEBOOKS):
+    """The tutorial notebooks, `NN-slug.ipynb`, in order."""
     paths = sorted(p for p in folder.glob("*.ipynb") if NAME_PATTERN.match(p.name))
     return paths
 
 
 def read_entry(path):
+    """Title, description, run time and peak memory of one notebook, from its first cell and metadata."""
     import nbformat
 
     notebook = nbformat.read(path, as_version=4)
@@ -123,6 +128,7 @@ def read_entry(path):
 
 
 def header_markdown(entries, index, slug):
+    """The badge row and prev/index/next links placed under a notebook's title."""
     entry = entries[index]
     badges = " ".join(
         f"[![{label}]({BADGE_IMAGES[label]})]({url})"
@@ -138,6 +144,7 @@ def header_markdown(entries, index, slug):
 
 
 def index_markdown(entries, slug, link_prefix=""):
+    """The index table: title, description, launch links, run time and peak memory per notebook."""
     rows = ["| notebook | what you learn | open | CPU run time | peak memory |", "| --- | --- | --- | --- | --- |"]
     for entry in entries:
         seconds = "—" if entry.cpu_seconds is None else f"{entry.cpu_seconds:.0f} s"
@@ -180,6 +187,7 @@ def render(root=ROOT):
 
 
 def write_index(root=ROOT):
+    """Writes whatever `render` changed; returns the paths written."""
     changed = []
     for path, text in render(root).items():
         if not path.exists() or path.read_text() != text:
@@ -189,6 +197,7 @@ def write_index(root=ROOT):
 
 
 def stale_files(root=ROOT):
+    """The files that `write_index` would change: empty when everything is up to date."""
     return [path for path, text in render(root).items() if not path.exists() or path.read_text() != text]
 
 
