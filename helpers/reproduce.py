@@ -53,9 +53,5 @@ def _train_like_the_trial(tuner, hp, record):
     if not isinstance(hypermodel, tuners.DatasetHyperModel):
         raise TypeError(f"{type(tuner).__name__} has no dataset_fn; expected a Dataset* tuner or a DatasetHyperModel")
     model = tuner._try_build(hp)
-    keras.utils.set_random_seed(seed)
-    train, validation = datafn.call_dataset_fn(hypermodel.dataset_fn, hp, batch_size, seed=seed)
-    if "tuner/trial_id" not in hp.values:
-        keras.utils.set_random_seed(seed)
-        model.set_weights(hypermodel.hypermodel.build(hp).get_weights())
+    train, validation = hypermodel.seeded_datasets_and_weights(hp, model, batch_size, seed)
     return hypermodel.hypermodel.fit(hp, model, train, validation_data=validation, **fit_kwargs)

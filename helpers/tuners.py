@@ -212,11 +212,7 @@ class DatasetHyperModel(kt.HyperModel):
         execution = self._executions.next(trial.trial_id)
         seed = datafn.trial_seed(tuner.oracle.seed, trial.trial_id, execution)
         try:
-            keras.utils.set_random_seed(seed)
-            train, validation = datafn.call_dataset_fn(self.dataset_fn, hp, batch_size, seed=seed)
-            if "tuner/trial_id" not in hp.values:  # not warm-started: initial weights from the seed
-                keras.utils.set_random_seed(seed)
-                model.set_weights(self.hypermodel.build(hp).get_weights())
+            train, validation = self.seeded_datasets_and_weights(hp, model, batch_size, seed)
             kwargs = _fit_kwargs(kwargs, validation, tuner.oracle.objective)
             _record(tuner, trial, execution, seed, batch_size, kwargs)
             return self.hypermodel.fit(hp, model, train, **kwargs)
@@ -224,6 +220,21 @@ class DatasetHyperModel(kt.HyperModel):
             if datafn.is_out_of_memory(error):
                 raise kt.errors.FailedTrialError(_out_of_memory_message(batch_size, error)) from error
             raise
+
+
+    def seeded_datasets_and_weights(self, hp, model, batch_size, seed):
+        """Seeds, builds the datasets, then seeds again and gives `model` fresh initial weights.
+
+        A Hyperband trial that continues another keeps the weights it was
+        warm-started with. This is the order the subclass route follows, so
+        both routes train the same trial identically. Returns (train, validation).
+        """
+        keras.utils.set_random_seed(seed)
+        train, validation = datafn.call_dataset_fn(self.dataset_fn, hp, batch_size, seed=seed)
+        if "tuner/trial_id" not in hp.values:
+            keras.utils.set_random_seed(seed)
+            model.set_weights(self.hypermodel.build(hp).get_weights())
+        return train, validation
 
 
 class _ExecutionCounter:
