@@ -115,7 +115,7 @@ class DatasetTunerMixin(EpochCountMixin):
         if self.dataset_fn is None:
             return super()._build_and_fit_model(trial, *args, **kwargs)
         execution = self._executions.next(trial.trial_id)
-        seed = datafn.trial_seed(self.oracle.seed, trial.trial_id, execution)
+        seed = datafn.trial_seed(_oracle_seed(self.oracle), trial.trial_id, execution)
         batch_size = kwargs.pop("batch_size", None)
         while True:
             try:
@@ -210,7 +210,7 @@ class DatasetHyperModel(kt.HyperModel):
             train, validation = datafn.call_dataset_fn(self.dataset_fn, hp, batch_size)
             return self.hypermodel.fit(hp, model, train, validation_data=validation, **kwargs)
         execution = self._executions.next(trial.trial_id)
-        seed = datafn.trial_seed(tuner.oracle.seed, trial.trial_id, execution)
+        seed = datafn.trial_seed(_oracle_seed(tuner.oracle), trial.trial_id, execution)
         try:
             train, validation = self.seeded_datasets_and_weights(hp, model, batch_size, seed)
             kwargs = _fit_kwargs(kwargs, validation, tuner.oracle.objective)
@@ -283,6 +283,12 @@ def _record(tuner, trial, execution, seed, batch_size, kwargs):
         "epochs": kwargs.get("epochs", 1),
         "initial_epoch": kwargs.get("initial_epoch", 0),
     })
+
+
+def _oracle_seed(oracle):
+    # A worker of a distributed search holds an OracleClient, which wraps the local oracle
+    # (built from the same arguments as the chief's) and does not pass `seed` through.
+    return getattr(oracle, "_oracle", oracle).seed
 
 
 def _tuner_and_trial(callbacks):
