@@ -7,7 +7,8 @@ command runs the whole search in one process. With KERASTUNER_TUNER_ID=chief,
 KERASTUNER_ORACLE_IP and KERASTUNER_ORACLE_PORT it runs the oracle and waits
 for the workers; with KERASTUNER_TUNER_ID=tuner0, tuner1, ... (and the same
 address) it asks the chief for trials and trains them. Every process prints
-`DONE <trial id> <tuner id> <score>` after each trial it completes.
+`START <trial id> <tuner id>` when it starts a trial and
+`DONE <trial id> <tuner id> <status> <score>` when it ends one.
 """
 
 from __future__ import annotations
@@ -61,9 +62,16 @@ def make_tuner(args):
         base, budget = helpers.DatasetBayesianOptimization, dict(max_trials=args.trials)
     else:
         base, budget = helpers.DatasetRandomSearch, dict(max_trials=args.trials)
-    reporting = type("Reporting" + base.__name__, (base,), {
-        "on_trial_end": lambda self, trial: (base.on_trial_end(self, trial), report(self, trial))[0],
-    })
+    def on_trial_begin(self, trial):
+        print(f"START {trial.trial_id} {tuner_id}", flush=True)
+        base.on_trial_begin(self, trial)
+
+    def on_trial_end(self, trial):
+        base.on_trial_end(self, trial)
+        report(self, trial)
+
+    reporting = type("Reporting" + base.__name__, (base,), {"on_trial_begin": on_trial_begin,
+                                                            "on_trial_end": on_trial_end})
     return reporting(build, **common, **budget)
 
 

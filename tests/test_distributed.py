@@ -1,52 +1,80 @@
-"""Keras Tuner's chief/worker mode runs a dataset-parametrized search on loopback."""
+"""Keras Tuner's chief/worker mode runs a dataset-parametrized search on loopback, through helpers.launch."""
 
 import os
 import pathlib
+import re
+import signal
 import socket
 import subprocess
 import sys
 
+import psutil
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+TUNE = ["--task", "regularization", "--tuner", "random", "--trials", "6"]
 
 
-def _free_port():
+def _launch(directory, epochs):
+    command = [sys.executable, "-m", "helpers.launch", "--workers", "2", "--directory", str(directory),
+               "--timeout", "240", "--", *TUNE, "--epochs", str(epochs)]
+    environment = {**os.environ, "PYTHONUNBUFFERED": "1", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    return subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+
+
+def _finished(lines):
+    return [re.match(r"(tuner\d+) finished trial (\S+): (\S+),", line).groups()
+            for line in lines if " finished trial " in line]
+
+
+def _assert_clean_end(lines, launcher):
+    port = int(re.search(r"127\.0\.0\.1:(\d+)", lines[0]).group(1))
     with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+        probe.bind(("127.0.0.1", port))  # raises if the chief still holds the port
+    pids = {int(pid) for line in lines for pid in re.findall(r"\(pid (\d+)\)", line)}
+    assert pids and not [pid for pid in pids if psutil.pid_exists(pid) and
+                         psutil.Process(pid).status() != psutil.STATUS_ZOMBIE], "a tuner process is still running"
+    assert launcher.returncode == 0 and lines[-1].startswith("finished: 6 trials completed"), lines[-3:]
 
 
-def _port_is_free(port):
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-            return True
-        except OSError:
-            return False
+def _assert_every_trial_completed_once(lines):
+    finished = _finished(lines)
+    assert sorted(trial for _, trial, _ in finished) == [str(i) for i in range(6)], finished
+    assert {status for _, _, status in finished} == {"COMPLETED"}
+    return finished
 
 
 def test_a_chief_and_two_workers_complete_every_trial_once_and_leave_nothing_running(tmp_path):
-    port = _free_port()
-    command = [sys.executable, "-m", "helpers.tune", "--task", "regularization", "--tuner", "random",
-               "--trials", "6", "--epochs", "2", "--directory", str(tmp_path)]
-    base = {**os.environ, "KERASTUNER_ORACLE_IP": "127.0.0.1", "KERASTUNER_ORACLE_PORT": str(port),
-            "PYTHONUNBUFFERED": "1", "TF_CPP_MIN_LOG_LEVEL": "3"}
-    processes = {}
-    try:
-        for tuner_id in ("chief", "tuner0", "tuner1"):
-            processes[tuner_id] = subprocess.Popen(
-                command, cwd=ROOT, env={**base, "KERASTUNER_TUNER_ID": tuner_id},
-                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        outputs = {tuner_id: process.communicate(timeout=240)[0] for tuner_id, process in processes.items()}
-    finally:
-        for process in processes.values():
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-    for tuner_id, process in processes.items():
-        assert process.returncode == 0, f"{tuner_id} exited with {process.returncode}:\n{outputs[tuner_id][-3000:]}"
-    done = [line.split() for output in outputs.values() for line in output.splitlines() if line.startswith("DONE")]
-    trial_ids = [fields[1] for fields in done]
-    assert sorted(trial_ids) == [str(i) for i in range(6)], done  # every planned trial, each exactly once
-    assert {fields[3] for fields in done} == {"COMPLETED"}
-    assert {fields[2] for fields in done} == {"tuner0", "tuner1"}, "both workers should have run trials"
-    assert _port_is_free(port), "the chief's port is still taken after the search"
+    launcher = _launch(tmp_path, epochs=2)
+    lines = launcher.communicate(timeout=300)[0].splitlines()
+    finished = _assert_every_trial_completed_once(lines)
+    assert {worker for worker, _, _ in finished} == {"tuner0", "tuner1"}, "both workers should run trials"
+    _assert_clean_end(lines, launcher)
+
+
+def test_a_worker_killed_mid_trial_is_restarted_and_no_trial_is_lost_or_repeated(tmp_path):
+    launcher = _launch(tmp_path, epochs=6)
+    lines, killed = [], None
+    for line in launcher.stdout:
+        lines.append(line.rstrip("\n"))
+        match = re.match(r"tuner0 \(pid (\d+)\) started trial (\S+)", line)
+        if match and killed is None and len(_finished(lines)) >= 1:
+            killed = match.group(2)
+            os.kill(int(match.group(1)), signal.SIGKILL)
+    launcher.wait(timeout=60)
+    assert killed is not None, lines
+    assert any(line.startswith("tuner0 exited with -9; restart 1 of") for line in lines), lines
+    finished = _assert_every_trial_completed_once(lines)
+    assert killed in [trial for _, trial, _ in finished]
+    _assert_clean_end(lines, launcher)
+
+
+def test_bad_launcher_settings_are_named(tmp_path):
+    import pytest
+
+    from helpers.launch import Launcher
+
+    with pytest.raises(ValueError, match="workers=0 is invalid"):
+        Launcher(0, tmp_path)
+    with pytest.raises(ValueError, match="max_restarts=-1 is invalid"):
+        Launcher(2, tmp_path, max_restarts=-1)
