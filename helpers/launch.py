@@ -89,7 +89,12 @@ class Launcher:
         try:
             self.report(f"chief and {len(self.processes) - 1} workers on 127.0.0.1:{self.port}, logs in "
                         f"{self.directory / 'logs'}")
-            for process in self.processes.values():
+            chief, *workers = self.processes.values()
+            chief.start()
+            # Workers that connect before the chief listens fall into gRPC's reconnect back-off
+            # (up to about 20 s), so start them once the chief's port accepts connections.
+            self._wait_for_chief(chief, deadline)
+            for process in workers:
                 process.start()
             while time.monotonic() < deadline:
                 self._relay()
@@ -106,6 +111,14 @@ class Launcher:
         finally:
             for process in self.processes.values():
                 process.stop()
+
+    def _wait_for_chief(self, chief, deadline):
+        while time.monotonic() < deadline and chief.popen.poll() is None:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                return
+            except OSError:
+                time.sleep(self.poll_interval)
 
     def _restart(self, process, code):
         if process.restarts >= self.max_restarts:
