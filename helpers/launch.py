@@ -87,8 +87,7 @@ class Launcher:
         """Runs the search to the end; returns 0 when every process finished normally, else 1."""
         deadline = time.monotonic() + timeout
         try:
-            self.report(f"chief and {len(self.processes) - 1} workers on 127.0.0.1:{self.port}, logs in "
-                        f"{self.directory / 'logs'}")
+            self.report(f"chief and {len(self.processes) - 1} workers on 127.0.0.1:{self.port}")
             chief, *workers = self.processes.values()
             chief.start()
             # Workers that connect before the chief listens fall into gRPC's reconnect back-off
