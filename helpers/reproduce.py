@@ -5,8 +5,6 @@ Described in the README's "When things go wrong".
 
 from __future__ import annotations
 
-import keras
-
 from helpers import datafn, tuners
 
 __all__ = ["rerun_trial"]
@@ -41,13 +39,9 @@ def _train_like_the_trial(tuner, hp, record):
     seed, batch_size = record["seed"], record["batch_size"]
     fit_kwargs = {"epochs": record["epochs"], "initial_epoch": record["initial_epoch"], "verbose": 0, "shuffle": False}
     if isinstance(tuner, tuners.DatasetTunerMixin):
-        keras.utils.set_random_seed(seed)
-        train, validation = datafn.call_dataset_fn(tuner.dataset_fn, hp, batch_size, seed=seed)
-        tuner._pending_seed = seed
-        try:
+        train, validation = tuner.seeded_datasets(hp, batch_size, seed)
+        with tuner.weights_seeded(seed):
             model = tuner._try_build(hp)  # keras-tuner's own build, with Hyperband's warm start
-        finally:
-            tuner._pending_seed = None
         return model.fit(train, validation_data=validation, **fit_kwargs)
     hypermodel = tuner.hypermodel
     if not isinstance(hypermodel, tuners.DatasetHyperModel):

@@ -16,6 +16,8 @@ seed, the batch size and the epochs in the trial's directory.
 
 from __future__ import annotations
 
+import contextlib
+
 import keras
 import keras_tuner as kt
 
@@ -129,14 +131,26 @@ class DatasetTunerMixin(EpochCountMixin):
                 raise kt.errors.FailedTrialError(_out_of_memory_message(batch_size, error)) from error
 
     def _fit_once(self, trial, args, kwargs, seed, execution, batch_size):
-        hp = trial.hyperparameters
-        keras.utils.set_random_seed(seed)
-        train, validation = datafn.call_dataset_fn(self.dataset_fn, hp, batch_size, seed=seed)
+        train, validation = self.seeded_datasets(trial.hyperparameters, batch_size, seed)
         kwargs = _fit_kwargs(kwargs, validation, self.oracle.objective)
         _record(self, trial, execution, seed, batch_size, kwargs)
+        with self.weights_seeded(seed):
+            return super()._build_and_fit_model(trial, train, *args, **kwargs)
+
+    def seeded_datasets(self, hp, batch_size, seed):
+        """Seeds everything with `seed`, then builds the datasets: the first half of the seeding order.
+
+        The second half is `weights_seeded`. `rerun_trial` follows the same order.
+        """
+        keras.utils.set_random_seed(seed)
+        return datafn.call_dataset_fn(self.dataset_fn, hp, batch_size, seed=seed)
+
+    @contextlib.contextmanager
+    def weights_seeded(self, seed):
+        """Within it, models are built right after seeding everything with `seed` again."""
         self._pending_seed = seed
         try:
-            return super()._build_and_fit_model(trial, train, *args, **kwargs)
+            yield
         finally:
             self._pending_seed = None
 
