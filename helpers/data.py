@@ -23,9 +23,13 @@ __all__ = [
 
 @dataclasses.dataclass(frozen=True)
 class Task:
-    """A regression task: training and validation arrays of shape (n, 1).
+    """Training and validation arrays, and optionally a held-out test split.
 
-    Introduced in notebook 01.
+    The toy regression tasks have arrays of shape (n, 1) and no test split.
+    An image task (`helpers.digits_task`) has flattened images, a test split
+    that no search may see, and `image_shape`, which the pixel-shift
+    augmentation needs. Introduced in notebook 01; the test split and
+    `image_shape` in notebook 05.
     """
 
     name: str
@@ -34,10 +38,17 @@ class Task:
     x_val: np.ndarray
     y_val: np.ndarray
     description: str = ""
+    x_test: np.ndarray | None = None
+    y_test: np.ndarray | None = None
+    image_shape: tuple | None = None
 
     def __post_init__(self):
         _check_pair(self.x_train, self.y_train, "training")
         _check_pair(self.x_val, self.y_val, "validation")
+        if (self.x_test is None) != (self.y_test is None):
+            raise ValueError("give both x_test and y_test, or neither")
+        if self.x_test is not None:
+            _check_pair(self.x_test, self.y_test, "test")
 
 
 def linear_task() -> Task:
@@ -83,28 +94,35 @@ def regularization_task(n_train: int = 20, n_val: int = 500, label_noise: float 
     )
 
 
-def train_dataset(x, y, batch_size, noise=0.0, seed=0, repeats=1):
+def train_dataset(x, y, batch_size, noise=0.0, seed=0, repeats=1, pixel_shift=0.0, image_shape=None):
     """Shuffled, batched training data with Gaussian noise of stddev `noise` on x.
 
-    The pipeline batches first, then adds noise to a whole batch in-graph with
-    a stateless RNG, then prefetches. Each batch gets its own seed from a
+    The pipeline batches first, then augments a whole batch in-graph with
+    stateless RNGs, then prefetches. Each batch gets its own seed from a
     seeded stream that is redrawn every epoch, so the noise is fresh in every
     epoch and the same for the same `seed`. `repeats` passes over the
     training set make one epoch. Introduced in notebook 02.
+
+    For flattened images, `pixel_shift` is the probability that an image is
+    moved by one pixel (see `helpers.shift_pixels`) before the noise is
+    added; it needs `image_shape`. Introduced in notebook 05.
     """
     import tensorflow as tf
+
+    from helpers.images import check_shift
 
     x, y = _as_float32_pair(x, y, "training")
     batch_size = _check_count(batch_size, "batch_size")
     noise = _check_stddev(noise, "noise")
     repeats = _check_count(repeats, "repeats")
+    pixel_shift = check_shift(pixel_shift, image_shape, x.shape[1:])
     dataset = tf.data.Dataset.from_tensor_slices((x, y))
     dataset = dataset.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
     dataset = dataset.repeat(repeats).batch(batch_size)
-    if noise > 0.0:
+    if noise > 0.0 or pixel_shift > 0.0:
         seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
         dataset = tf.data.Dataset.zip(dataset, seeds).map(
-            lambda batch, batch_seed: _add_noise(batch, batch_seed, noise),
+            lambda batch, batch_seed: _augment(batch, batch_seed, noise, pixel_shift, image_shape),
             num_parallel_calls=tf.data.AUTOTUNE,
             deterministic=True,
         )
@@ -161,12 +179,17 @@ def noisy_dataset_fn(
     return dataset_fn
 
 
-def _add_noise(batch, batch_seed, stddev):
+def _augment(batch, batch_seed, stddev, pixel_shift, image_shape):
     import tensorflow as tf
 
+    from helpers.images import shift_pixels
+
     x, y = batch
-    noise = tf.random.stateless_normal(tf.shape(x), seed=batch_seed, stddev=stddev, dtype=x.dtype)
-    return x + noise, y
+    if pixel_shift > 0.0:
+        x = shift_pixels(x, tf.random.experimental.stateless_fold_in(batch_seed, 1), pixel_shift, image_shape)
+    if stddev > 0.0:
+        x = x + tf.random.stateless_normal(tf.shape(x), seed=batch_seed, stddev=stddev, dtype=x.dtype)
+    return x, y
 
 
 def _column(values):

@@ -1,14 +1,16 @@
-"""Search results as tables and plots, and grid sweeps over the noise level.
+"""Search results as tables and plots, grid sweeps over the noise level, and test scores.
 
-Introduced in notebook 02 (`trials_table`, `format_trial`, `epochs_table`) and
-notebook 04 (`noise_sweep`, `plot_objective_vs_noise`).
+Introduced in notebook 02 (`trials_table`, `format_trial`, `epochs_table`),
+notebook 04 (`noise_sweep`, `plot_objective_vs_noise`) and notebook 05
+(`test_scores`, `scores_table`).
 """
 
 from __future__ import annotations
 
 import math
 
-__all__ = ["trials_table", "format_trial", "epochs_table", "noise_sweep", "plot_objective_vs_noise"]
+__all__ = ["trials_table", "format_trial", "epochs_table", "noise_sweep", "plot_objective_vs_noise", "test_scores",
+           "scores_table"]
 
 _STATUS_ORDER = ("trial_id", "status")
 
@@ -93,53 +95,107 @@ def epochs_table(tuner, executions_per_trial=None):
     return pd.DataFrame(rows, columns=["trial_id", "initial_epoch", "scheduled", "trained"])
 
 
-def noise_sweep(task, make_model, noises, repeats=3, epochs=10, batch_size=64, repeats_per_epoch=1, seed=0):
+def noise_sweep(task, make_model, noises, repeats=3, epochs=10, batch_size=64, repeats_per_epoch=1, seed=0,
+                pixel_shift=0.0):
     """Trains `make_model()` at every noise level, `repeats` times, and reports validation loss.
 
     Repeat r uses `keras.utils.set_random_seed(seed + r)` and the data seed
     `seed + r`, so every noise level sees the same initial weights and noise
-    stream within a repeat. Returns a DataFrame with one row per noise level:
-    `noise`, `mean`, `std` and the per-repeat `losses`. Introduced in notebook 04.
+    stream within a repeat. `pixel_shift` is passed to `train_dataset` for
+    image tasks. Returns a DataFrame with one row per noise level: `noise`,
+    `mean`, `std` and the per-repeat `losses`. Introduced in notebook 04.
     """
-    import keras
     import numpy as np
     import pandas as pd
 
-    from helpers.data import train_dataset, validation_dataset
+    from helpers.data import validation_dataset
 
     noises = [float(noise) for noise in noises]
     if not noises:
         raise ValueError("noises is empty; expected at least one noise level")
-    if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
-        raise ValueError(f"repeats={repeats!r} is invalid; expected an integer >= 1")
+    _check_repeats(repeats)
     validation = validation_dataset(task.x_val, task.y_val, batch_size)
     rows = []
     for noise in noises:
         losses = []
         for repeat in range(repeats):
-            keras.utils.set_random_seed(seed + repeat)
-            model = make_model()
-            train = train_dataset(
-                task.x_train, task.y_train, batch_size, noise=noise, seed=seed + repeat, repeats=repeats_per_epoch
-            )
-            model.fit(train, epochs=epochs, verbose=0, shuffle=False)
+            model = _train(task, make_model, noise, pixel_shift, seed + repeat, epochs, batch_size, repeats_per_epoch)
             losses.append(float(model.evaluate(validation, verbose=0, return_dict=True)["loss"]))
         rows.append({"noise": noise, "mean": float(np.mean(losses)), "std": float(np.std(losses)), "losses": losses})
     return pd.DataFrame(rows)
 
 
-def plot_objective_vs_noise(tuner, noise="aug_noise", sweep=None, ax=None, title=None):
+def test_scores(task, make_model, repeats=3, epochs=10, batch_size=64, noise=0.0, pixel_shift=0.0,
+                repeats_per_epoch=1, seed=0):
+    """Trains `make_model()` `repeats` times on one setting and scores each model on validation and test.
+
+    Seeds as in `noise_sweep`, so two settings compared with the same `seed`
+    share initial weights wherever their models have the same shapes. Returns
+    a DataFrame with one row per repeat: `repeat`, then every metric the
+    model reports on each split, prefixed `val_` and `test_` (`val_loss`,
+    `test_loss`, `test_accuracy`, ...).
+    The task needs a test split. Introduced in notebook 05.
+    """
+    import pandas as pd
+
+    from helpers.data import validation_dataset
+
+    if task.x_test is None:
+        raise ValueError(f"task {task.name!r} has no test split; expected a task with x_test and y_test")
+    _check_repeats(repeats)
+    validation = validation_dataset(task.x_val, task.y_val, batch_size)
+    test = validation_dataset(task.x_test, task.y_test, batch_size)
+    rows = []
+    for repeat in range(repeats):
+        model = _train(task, make_model, noise, pixel_shift, seed + repeat, epochs, batch_size, repeats_per_epoch)
+        row = {"repeat": repeat}
+        for split, dataset in (("val", validation), ("test", test)):
+            scores = model.evaluate(dataset, verbose=0, return_dict=True)
+            row.update({f"{split}_{name}": float(value) for name, value in scores.items()})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def scores_table(scores, columns=("test_loss", "test_accuracy"), digits=3):
+    """One row per method: each column of its `test_scores` as "mean ± std" over the repeats.
+
+    `scores` maps a method's name to its `test_scores` DataFrame. Introduced
+    in notebook 05.
+    """
+    import pandas as pd
+
+    rows = {}
+    for method, frame in scores.items():
+        missing = [column for column in columns if column not in frame.columns]
+        if missing:
+            raise KeyError(f"{method!r} has no column {missing[0]!r}; found {list(frame.columns)}")
+        rows[method] = {
+            column: f"{frame[column].mean():.{digits}f} ± {frame[column].std(ddof=0):.{digits}f}"
+            for column in columns
+        }
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=list(columns))
+    table.index.name = "method"
+    return table
+
+
+def plot_objective_vs_noise(tuner, noise="aug_noise", sweep=None, ax=None, title=None, color_by=None):
     """Plots each completed trial's score against its noise level, over an optional sweep.
 
-    The sweep (from `noise_sweep`) is drawn as its mean with a band of ± one
-    standard deviation. Colours follow the first other hyperparameter, if any.
-    Returns the matplotlib Axes. Introduced in notebook 04.
+    The sweep (from `noise_sweep`, or any DataFrame with `noise`, `mean` and
+    `std` columns) is drawn as its mean with a band of ± one standard
+    deviation. Colours follow the hyperparameter `color_by`, by default the
+    first other one, if any: one colour per value, or a colour scale for a
+    float. Returns the matplotlib Axes. Introduced in notebook 04; `color_by`
+    in notebook 05.
     """
     import matplotlib.pyplot as plt
+    import pandas as pd
 
     table = trials_table(tuner)
-    if noise not in table.columns:
-        raise KeyError(f"no hyperparameter named {noise!r} in the search; found {list(table.columns[2:-2])}")
+    names = [c for c in table.columns[2:] if c in tuner.oracle.hyperparameters and not c.startswith("tuner/")]
+    for name in (noise, color_by):
+        if name is not None and name not in names:
+            raise KeyError(f"no hyperparameter named {name!r} in the search; found {names}")
     table = table[table["status"] == "COMPLETED"]
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 4))
@@ -147,18 +203,40 @@ def plot_objective_vs_noise(tuner, noise="aug_noise", sweep=None, ax=None, title
         ax.plot(sweep["noise"], sweep["mean"], color="black", label="grid sweep (mean)")
         ax.fill_between(sweep["noise"], sweep["mean"] - sweep["std"], sweep["mean"] + sweep["std"],
                         color="black", alpha=0.15, label="± 1 std")
-    others = [c for c in table.columns[2:-2] if c != noise and not c.startswith("tuner/")]
-    if others:
-        for value, group in table.groupby(others[0]):
-            ax.scatter(group[noise], group["score"], label=f"trials, {others[0]}={value}", s=25)
-    else:
+    others = [name for name in names if name != noise]
+    color_by = color_by or (others[0] if others else None)
+    if color_by is None:
         ax.scatter(table[noise], table["score"], label="trials", s=25)
+    elif pd.api.types.is_float_dtype(table[color_by]):
+        points = ax.scatter(table[noise], table["score"], c=table[color_by], cmap="viridis", s=25, label="trials")
+        ax.figure.colorbar(points, ax=ax, label=color_by)
+    else:
+        for value, group in table.groupby(color_by):
+            ax.scatter(group[noise], group["score"], label=f"trials, {color_by}={value}", s=25)
     ax.set_xlabel(f"{noise} (stddev of the input noise)")
     ax.set_ylabel(f"{tuner.oracle.objective.name}")
     ax.set_yscale("log")
     ax.set_title(title or "Objective against noise")
     ax.legend(fontsize="small")
     return ax
+
+
+def _train(task, make_model, noise, pixel_shift, seed, epochs, batch_size, repeats_per_epoch):
+    import keras
+
+    from helpers.data import train_dataset
+
+    keras.utils.set_random_seed(seed)
+    model = make_model()
+    train = train_dataset(task.x_train, task.y_train, batch_size, noise=noise, seed=seed, repeats=repeats_per_epoch,
+                          pixel_shift=pixel_shift, image_shape=task.image_shape)
+    model.fit(train, epochs=epochs, verbose=0, shuffle=False)
+    return model
+
+
+def _check_repeats(repeats):
+    if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
+        raise ValueError(f"repeats={repeats!r} is invalid; expected an integer >= 1")
 
 
 def _records(tuner, trial_id):

@@ -69,3 +69,33 @@ def test_anatomy_overview_setup_summary_exercises_with_solutions(path):
 def test_committed_outputs_pass_the_notebook_hygiene_check():
     result = subprocess.run([sys.executable, str(NBCHECK), str(ROOT)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout
+
+
+def _output_of(path, marker):
+    """The text/plain output of the first code cell whose source contains `marker`."""
+    for cell in _cells(path):
+        if cell["cell_type"] == "code" and marker in _source(cell):
+            for output in cell["outputs"]:
+                if "text/plain" in output.get("data", {}):
+                    return "".join(output["data"]["text/plain"])
+    raise AssertionError(f"{path.name}: no output for a cell with {marker!r}")
+
+
+def test_the_results_quoted_in_the_notebook_index_match_notebook_05s_outputs():
+    index = (ROOT / "notebooks" / "README.md").read_text()
+    section = index[index.index("## Measured in `05-real-data`"):]
+    notebook = ROOT / "notebooks" / "05-real-data.ipynb"
+    table = _output_of(notebook, "helpers.scores_table(")
+    quoted = re.findall(r"\d\.\d{3} ± \d\.\d{3}", section)
+    assert len(quoted) == 10, "the index should quote test cross-entropy and accuracy for five methods"
+    for figure in quoted:
+        assert figure in table, f"{figure} is quoted in notebooks/README.md but not in 05-real-data's table"
+    sweep = {}
+    for line in _output_of(notebook, "\nsweep").splitlines()[1:]:
+        _, noise, mean, _ = line.split()
+        sweep[float(noise)] = float(mean)
+    pairs = re.findall(r"(\d\.\d{3})\s+at\s+(\d(?:\.\d+)?)", section)
+    assert len(pairs) == len(sweep), "the index should quote every noise level of the sweep"
+    for mean, noise in pairs:
+        level = min(sweep, key=lambda value: abs(value - float(noise)))
+        assert abs(level - float(noise)) < 0.005 and f"{sweep[level]:.3f}" == mean, f"{mean} at {noise} drifted"
