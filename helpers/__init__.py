@@ -27,7 +27,7 @@ _MODULE_OF = {
     "format_trial": "helpers.results",
     "epochs_table": "helpers.results",
     "noise_sweep": "helpers.results",
-    "test_scores": "helpers.results",
+    "repeated_scores": "helpers.results",
     "scores_table": "helpers.results",
     "plot_objective_vs_noise": "helpers.results",
     "quiet_tensorflow": "helpers.runtime",

@@ -2,15 +2,15 @@
 
 Introduced in notebook 02 (`trials_table`, `format_trial`, `epochs_table`),
 notebook 04 (`noise_sweep`, `plot_objective_vs_noise`) and notebook 05
-(`test_scores`, `scores_table`).
+(`repeated_scores`, `scores_table`).
 """
 
 from __future__ import annotations
 
 import math
 
-__all__ = ["trials_table", "format_trial", "epochs_table", "noise_sweep", "plot_objective_vs_noise", "test_scores",
-           "scores_table"]
+__all__ = ["trials_table", "format_trial", "epochs_table", "noise_sweep", "plot_objective_vs_noise",
+           "repeated_scores", "scores_table"]
 
 _STATUS_ORDER = ("trial_id", "status")
 
@@ -95,15 +95,13 @@ def epochs_table(tuner, executions_per_trial=None):
     return pd.DataFrame(rows, columns=["trial_id", "initial_epoch", "scheduled", "trained"])
 
 
-def noise_sweep(task, make_model, noises, repeats=3, epochs=10, batch_size=64, repeats_per_epoch=1, seed=0,
-                pixel_shift=0.0):
+def noise_sweep(task, make_model, noises, repeats=3, epochs=10, batch_size=64, repeats_per_epoch=1, seed=0):
     """Trains `make_model()` at every noise level, `repeats` times, and reports validation loss.
 
     Repeat r uses `keras.utils.set_random_seed(seed + r)` and the data seed
     `seed + r`, so every noise level sees the same initial weights and noise
-    stream within a repeat. `pixel_shift` is passed to `train_dataset` for
-    image tasks. Returns a DataFrame with one row per noise level: `noise`,
-    `mean`, `std` and the per-repeat `losses`. Introduced in notebook 04.
+    stream within a repeat. Returns a DataFrame with one row per noise level:
+    `noise`, `mean`, `std` and the per-repeat `losses`. Introduced in notebook 04.
     """
     import numpy as np
     import pandas as pd
@@ -119,14 +117,14 @@ def noise_sweep(task, make_model, noises, repeats=3, epochs=10, batch_size=64, r
     for noise in noises:
         losses = []
         for repeat in range(repeats):
-            model = _train(task, make_model, noise, pixel_shift, seed + repeat, epochs, batch_size, repeats_per_epoch)
+            model = _train(task, make_model, noise, 0.0, seed + repeat, epochs, batch_size, repeats_per_epoch)
             losses.append(float(model.evaluate(validation, verbose=0, return_dict=True)["loss"]))
         rows.append({"noise": noise, "mean": float(np.mean(losses)), "std": float(np.std(losses)), "losses": losses})
     return pd.DataFrame(rows)
 
 
-def test_scores(task, make_model, repeats=3, epochs=10, batch_size=64, noise=0.0, pixel_shift=0.0,
-                repeats_per_epoch=1, seed=0):
+def repeated_scores(task, make_model, repeats=3, epochs=10, batch_size=64, noise=0.0, pixel_shift=0.0,
+                    repeats_per_epoch=1, seed=0):
     """Trains `make_model()` `repeats` times on one setting and scores each model on validation and test.
 
     Seeds as in `noise_sweep`, so two settings compared with the same `seed`
@@ -157,9 +155,9 @@ def test_scores(task, make_model, repeats=3, epochs=10, batch_size=64, noise=0.0
 
 
 def scores_table(scores, columns=("test_loss", "test_accuracy"), digits=3):
-    """One row per method: each column of its `test_scores` as "mean ± std" over the repeats.
+    """One row per method: each column of its `repeated_scores` as "mean ± std" over the repeats.
 
-    `scores` maps a method's name to its `test_scores` DataFrame. Introduced
+    `scores` maps a method's name to its `repeated_scores` DataFrame. Introduced
     in notebook 05.
     """
     import pandas as pd

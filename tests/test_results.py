@@ -24,10 +24,10 @@ def digits():
 
 @pytest.fixture(scope="module")
 def scores(digits):
-    return helpers.test_scores(digits, lambda: helpers.make_digits_mlp(16), repeats=2, noise=0.2, **FIT)
+    return helpers.repeated_scores(digits, lambda: helpers.make_digits_mlp(16), repeats=2, noise=0.2, **FIT)
 
 
-def test_test_scores_has_a_row_per_repeat_and_every_metric_on_both_splits(scores):
+def test_repeated_scores_has_a_row_per_repeat_and_every_metric_on_both_splits(scores):
     assert list(scores["repeat"]) == [0, 1]
     for split in ("val", "test"):
         for metric in ("loss", "accuracy", "cross_entropy"):
@@ -36,22 +36,22 @@ def test_test_scores_has_a_row_per_repeat_and_every_metric_on_both_splits(scores
     assert scores["val_loss"].iloc[0] != scores["val_loss"].iloc[1], "repeats should differ in their seeds"
 
 
-def test_test_scores_repeat_exactly_with_the_same_seed(digits, scores):
-    again = helpers.test_scores(digits, lambda: helpers.make_digits_mlp(16), repeats=2, noise=0.2, **FIT)
+def test_repeated_scores_repeat_exactly_with_the_same_seed(digits, scores):
+    again = helpers.repeated_scores(digits, lambda: helpers.make_digits_mlp(16), repeats=2, noise=0.2, **FIT)
     pd.testing.assert_frame_equal(again, scores)
 
 
-def test_test_scores_score_the_task_s_test_split(digits, scores):
+def test_repeated_scores_score_the_task_s_test_split(digits, scores):
     same = dataclasses.replace(digits, x_test=digits.x_val, y_test=digits.y_val)
-    mirrored = helpers.test_scores(same, lambda: helpers.make_digits_mlp(16), repeats=2, noise=0.2, **FIT)
+    mirrored = helpers.repeated_scores(same, lambda: helpers.make_digits_mlp(16), repeats=2, noise=0.2, **FIT)
     np.testing.assert_allclose(mirrored["test_loss"], mirrored["val_loss"], rtol=1e-6)
     np.testing.assert_allclose(mirrored["val_loss"], scores["val_loss"], rtol=1e-6)
     assert not np.allclose(scores["test_loss"], scores["val_loss"], rtol=1e-3)
 
 
-def test_test_scores_needs_a_test_split(tiny_task):
+def test_repeated_scores_needs_a_test_split(tiny_task):
     with pytest.raises(ValueError, match="task 'tiny' has no test split"):
-        helpers.test_scores(tiny_task, lambda: None, repeats=1)
+        helpers.repeated_scores(tiny_task, lambda: None, repeats=1)
 
 
 def test_scores_table_shows_mean_and_spread_per_method():
