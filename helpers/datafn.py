@@ -14,8 +14,8 @@ import zlib
 
 import keras_tuner as kt
 
-__all__ = ["RECORD_FILE", "call_dataset_fn", "declare_data_hyperparameters", "is_out_of_memory", "trial_seed",
-           "read_records", "write_record"]
+__all__ = ["RECORD_FILE", "call_dataset_fn", "check_callable", "declare_data_hyperparameters", "is_out_of_memory",
+           "seeded_call", "trial_seed", "read_records", "write_record"]
 
 # Written in every trial's directory: one JSON object per execution that trained on dataset_fn's data.
 RECORD_FILE = "dataset_fn.json"
@@ -37,6 +37,29 @@ def accepts_seed(dataset_fn):
     except (TypeError, ValueError):
         return False
     return any(p.name == "seed" or p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters)
+
+
+def check_callable(dataset_fn):
+    """Returns `dataset_fn` if it can be called; raises TypeError naming it otherwise."""
+    if not callable(dataset_fn):
+        raise TypeError(
+            f"dataset_fn={dataset_fn!r} is not callable; expected a function "
+            "dataset_fn(hp, batch_size) -> (train, validation)"
+        )
+    return dataset_fn
+
+
+def seeded_call(dataset_fn, hp, batch_size, seed):
+    """Seeds Python, NumPy, TensorFlow and Keras with `seed`, then calls dataset_fn with it.
+
+    The first half of the seeding order that both tuner routes and
+    `rerun_trial` follow; the second half seeds again before the initial
+    weights are made.
+    """
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    return call_dataset_fn(dataset_fn, hp, batch_size, seed=seed)
 
 
 def call_dataset_fn(dataset_fn, hp, batch_size, seed=None):

@@ -21,21 +21,41 @@ from helpers.runtime import quiet_tensorflow
 SEED = 1
 
 
+# The largest noise each task's searches try: past it, the loss only grows.
+NOISE_MAX = {"linear": 2.0, "regularization": 0.6}
+
+
 @dataclasses.dataclass(frozen=True)
 class SearchSpec:
     title: str
     task: str
     max_epochs: int
     batch_size: int
-    noise_max: float
     repeats: int
 
 
 SEARCHES = (
-    SearchSpec("Linear task: L1_size × aug_noise", "linear", max_epochs=9, batch_size=100, noise_max=2.0, repeats=1),
+    SearchSpec("Linear task: L1_size × aug_noise", "linear", max_epochs=9, batch_size=100, repeats=1),
     SearchSpec("Regularization task: width × aug_noise", "regularization", max_epochs=9, batch_size=64,
-               noise_max=0.6, repeats=200),
+               repeats=200),
 )
+
+
+def search_parts(task_name, repeats, seed=SEED):
+    """The model-building function and `noisy_dataset_fn` of a search on "linear" or "regularization".
+
+    Shared by the demo and `helpers.tune`; `repeats` passes over the training set make one epoch.
+    """
+    import helpers
+
+    if task_name not in NOISE_MAX:
+        raise ValueError(f"task={task_name!r} is unknown; expected one of {sorted(NOISE_MAX)}")
+    linear = task_name == "linear"
+    task = helpers.linear_task() if linear else helpers.regularization_task()
+    noise_max = NOISE_MAX[task_name]
+    dataset_fn = helpers.noisy_dataset_fn(task, max_value=noise_max, default=noise_max / 2, seed=seed,
+                                          repeats=repeats)
+    return (helpers.build_linear_model if linear else helpers.build_mlp), dataset_fn
 
 
 def run_search(spec, directory, seed=SEED, report=print):
@@ -44,11 +64,7 @@ def run_search(spec, directory, seed=SEED, report=print):
 
     import helpers
 
-    task = helpers.linear_task() if spec.task == "linear" else helpers.regularization_task()
-    build = helpers.build_linear_model if spec.task == "linear" else helpers.build_mlp
-    dataset_fn = helpers.noisy_dataset_fn(
-        task, max_value=spec.noise_max, default=spec.noise_max / 2, seed=seed, repeats=spec.repeats
-    )
+    build, dataset_fn = search_parts(spec.task, spec.repeats, seed)
 
     class ReportingHyperband(helpers.DatasetHyperband):
         def on_trial_end(self, trial):

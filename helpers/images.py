@@ -30,13 +30,12 @@ def digits_task(n_train: int = 200, n_val: int = 400, seed: int = 0):
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 
-    from helpers.data import Task
+    from helpers.data import Task, _check_count
 
     digits = load_digits()
     total, classes = len(digits.target), len(np.unique(digits.target))
     for value, name in ((n_train, "n_train"), (n_val, "n_val")):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < classes:
-            raise ValueError(f"{name}={value!r} is invalid; expected an integer >= {classes}, one image per digit")
+        _check_count(value, name, minimum=classes, hint="one image per digit")
     if n_train + n_val > total - classes:
         raise ValueError(
             f"n_train + n_val = {n_train + n_val} leaves too few test images; expected at most {total - classes} "
@@ -87,7 +86,7 @@ def shift_pixels(images, seed, rate, image_shape=DIGITS_SHAPE):
 
 def check_shift(rate, image_shape, sample_shape):
     """Checks a pixel-shift rate and the image shape it needs; returns the rate as a float."""
-    if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0.0 <= rate <= 1.0 or math.isnan(rate):
+    if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0.0 <= rate <= 1.0:  # NaN fails too
         raise ValueError(f"pixel_shift={rate!r} is invalid; expected a probability in [0, 1]")
     if rate == 0.0:
         return 0.0

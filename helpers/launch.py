@@ -97,10 +97,9 @@ class Launcher:
                 process.start()
             while time.monotonic() < deadline:
                 self._relay()
-                chief = self.processes["chief"].popen
-                if chief.poll() is not None:
-                    return self._finish(chief.returncode)
-                for process in list(self.processes.values())[1:]:
+                if chief.popen.poll() is not None:
+                    return self._finish(chief.popen.returncode)
+                for process in workers:
                     code = process.popen.poll()
                     if code not in (None, 0) and not self._restart(process, code):
                         return self._finish(1)

@@ -70,9 +70,9 @@ def make_digits_mlp(width=128, l2=0.0, input_noise=0.0, learning_rate=0.004, pix
     """
     import keras
 
-    for value, name in ((l2, "l2"), (input_noise, "input_noise")):
-        if not value >= 0.0:
-            raise ValueError(f"{name}={value!r} is invalid; expected a number >= 0")
+    from helpers.data import _check_stddev
+
+    l2, input_noise = _check_stddev(l2, "l2"), _check_stddev(input_noise, "input_noise")
     regularizer = keras.regularizers.L2(l2) if l2 > 0.0 else None
     layers = [keras.Input(shape=(pixels,))]
     if input_noise > 0.0:

@@ -95,31 +95,33 @@ def epochs_table(tuner, executions_per_trial=None):
     return pd.DataFrame(rows, columns=["trial_id", "initial_epoch", "scheduled", "trained"])
 
 
-def noise_sweep(task, make_model, noises, repeats=3, epochs=10, batch_size=64, repeats_per_epoch=1, seed=0):
-    """Trains `make_model()` at every noise level, `repeats` times, and reports validation loss.
+def noise_sweep(task, make_model, noises, repeats=3, epochs=10, batch_size=64, repeats_per_epoch=1, seed=0,
+                metric="loss"):
+    """Trains `make_model()` at every noise level, `repeats` times, and reports a validation metric.
 
     Repeat r uses `keras.utils.set_random_seed(seed + r)` and the data seed
     `seed + r`, so every noise level sees the same initial weights and noise
     stream within a repeat. Returns a DataFrame with one row per noise level:
-    `noise`, `mean`, `std` and the per-repeat `losses`. Introduced in notebook 04.
+    `noise`, then the `mean`, `std` and per-repeat values (`losses`) of the
+    validation `metric`, and `scores`, that level's `repeated_scores` table
+    (test scores included when the task has a test split). Introduced in
+    notebook 04; `metric` and `scores` in notebook 05.
     """
     import numpy as np
     import pandas as pd
 
-    from helpers.data import validation_dataset
-
     noises = [float(noise) for noise in noises]
     if not noises:
         raise ValueError("noises is empty; expected at least one noise level")
-    _check_repeats(repeats)
-    validation = validation_dataset(task.x_val, task.y_val, batch_size)
     rows = []
     for noise in noises:
-        losses = []
-        for repeat in range(repeats):
-            model = _train(task, make_model, noise, 0.0, seed + repeat, epochs, batch_size, repeats_per_epoch)
-            losses.append(float(model.evaluate(validation, verbose=0, return_dict=True)["loss"]))
-        rows.append({"noise": noise, "mean": float(np.mean(losses)), "std": float(np.std(losses)), "losses": losses})
+        scores = _scores_by_repeat(task, make_model, repeats, epochs, batch_size, noise, 0.0, repeats_per_epoch, seed)
+        if f"val_{metric}" not in scores.columns:
+            reported = [name.removeprefix("val_") for name in scores.columns if name.startswith("val_")]
+            raise KeyError(f"metric={metric!r} is not reported by the model; it reports {reported}")
+        losses = [float(value) for value in scores[f"val_{metric}"]]
+        rows.append({"noise": noise, "mean": float(np.mean(losses)), "std": float(np.std(losses)), "losses": losses,
+                     "scores": scores})
     return pd.DataFrame(rows)
 
 
@@ -134,24 +136,10 @@ def repeated_scores(task, make_model, repeats=3, epochs=10, batch_size=64, noise
     `test_loss`, `test_accuracy`, ...).
     The task needs a test split. Introduced in notebook 05.
     """
-    import pandas as pd
-
-    from helpers.data import validation_dataset
-
     if task.x_test is None:
         raise ValueError(f"task {task.name!r} has no test split; expected a task with x_test and y_test")
-    _check_repeats(repeats)
-    validation = validation_dataset(task.x_val, task.y_val, batch_size)
-    test = validation_dataset(task.x_test, task.y_test, batch_size)
-    rows = []
-    for repeat in range(repeats):
-        model = _train(task, make_model, noise, pixel_shift, seed + repeat, epochs, batch_size, repeats_per_epoch)
-        row = {"repeat": repeat}
-        for split, dataset in (("val", validation), ("test", test)):
-            scores = model.evaluate(dataset, verbose=0, return_dict=True)
-            row.update({f"{split}_{name}": float(value) for name, value in scores.items()})
-        rows.append(row)
-    return pd.DataFrame(rows)
+    return _scores_by_repeat(task, make_model, repeats, epochs, batch_size, noise, pixel_shift, repeats_per_epoch,
+                             seed)
 
 
 def scores_table(scores, columns=("test_loss", "test_accuracy"), digits=3):
@@ -219,22 +207,29 @@ def plot_objective_vs_noise(tuner, noise="aug_noise", sweep=None, ax=None, title
     return ax
 
 
-def _train(task, make_model, noise, pixel_shift, seed, epochs, batch_size, repeats_per_epoch):
+def _scores_by_repeat(task, make_model, repeats, epochs, batch_size, noise, pixel_shift, repeats_per_epoch, seed):
     import keras
+    import pandas as pd
 
-    from helpers.data import train_dataset
+    from helpers.data import _check_count, train_dataset, validation_dataset
 
-    keras.utils.set_random_seed(seed)
-    model = make_model()
-    train = train_dataset(task.x_train, task.y_train, batch_size, noise=noise, seed=seed, repeats=repeats_per_epoch,
-                          pixel_shift=pixel_shift, image_shape=task.image_shape)
-    model.fit(train, epochs=epochs, verbose=0, shuffle=False)
-    return model
-
-
-def _check_repeats(repeats):
-    if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
-        raise ValueError(f"repeats={repeats!r} is invalid; expected an integer >= 1")
+    _check_count(repeats, "repeats")
+    splits = {"val": validation_dataset(task.x_val, task.y_val, batch_size)}
+    if task.x_test is not None:
+        splits["test"] = validation_dataset(task.x_test, task.y_test, batch_size)
+    rows = []
+    for repeat in range(repeats):
+        keras.utils.set_random_seed(seed + repeat)
+        model = make_model()
+        train = train_dataset(task.x_train, task.y_train, batch_size, noise=noise, seed=seed + repeat,
+                              repeats=repeats_per_epoch, pixel_shift=pixel_shift, image_shape=task.image_shape)
+        model.fit(train, epochs=epochs, verbose=0, shuffle=False)
+        row = {"repeat": repeat}
+        for split, dataset in splits.items():
+            scores = model.evaluate(dataset, verbose=0, return_dict=True)
+            row.update({f"{split}_{name}": float(value) for name, value in scores.items()})
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def _records(tuner, trial_id):

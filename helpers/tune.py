@@ -41,12 +41,9 @@ def parse_arguments(argv=None):
 def make_tuner(args):
     """The Dataset* tuner that the arguments describe."""
     import helpers
+    from helpers.demo import search_parts
 
-    if args.task == "linear":
-        task, build, noise_max, repeats = helpers.linear_task(), helpers.build_linear_model, 2.0, 1
-    else:
-        task, build, noise_max, repeats = helpers.regularization_task(), helpers.build_mlp, 0.6, 100
-    dataset_fn = helpers.noisy_dataset_fn(task, max_value=noise_max, default=noise_max / 2, repeats=repeats)
+    build, dataset_fn = search_parts(args.task, repeats=1 if args.task == "linear" else 100, seed=args.seed)
     tuner_id = os.environ.get("KERASTUNER_TUNER_ID", "tuner0")
 
     def report(tuner, trial):

@@ -83,11 +83,8 @@ class DatasetTunerMixin(EpochCountMixin):
     """
 
     def __init__(self, *args, dataset_fn=None, min_batch_size=None, **kwargs):
-        if dataset_fn is not None and not callable(dataset_fn):
-            raise TypeError(
-                f"dataset_fn={dataset_fn!r} is not callable; expected a function "
-                "dataset_fn(hp, batch_size) -> (train, validation)"
-            )
+        if dataset_fn is not None:
+            datafn.check_callable(dataset_fn)
         if min_batch_size is not None and (not isinstance(min_batch_size, int) or min_batch_size < 1):
             raise ValueError(f"min_batch_size={min_batch_size!r} is invalid; expected an integer >= 1 or None")
         self.dataset_fn = dataset_fn
@@ -142,8 +139,7 @@ class DatasetTunerMixin(EpochCountMixin):
 
         The second half is `weights_seeded`. `rerun_trial` follows the same order.
         """
-        keras.utils.set_random_seed(seed)
-        return datafn.call_dataset_fn(self.dataset_fn, hp, batch_size, seed=seed)
+        return datafn.seeded_call(self.dataset_fn, hp, batch_size, seed)
 
     @contextlib.contextmanager
     def weights_seeded(self, seed):
@@ -201,12 +197,7 @@ class DatasetHyperModel(kt.HyperModel):
                 f"hypermodel={hypermodel!r} is neither a keras_tuner.HyperModel "
                 "nor a model-building function build(hp)"
             )
-        if not callable(dataset_fn):
-            raise TypeError(
-                f"dataset_fn={dataset_fn!r} is not callable; expected a function "
-                "dataset_fn(hp, batch_size) -> (train, validation)"
-            )
-        self.dataset_fn = dataset_fn
+        self.dataset_fn = datafn.check_callable(dataset_fn)
         self._executions = _ExecutionCounter()
 
     def build(self, hp):
@@ -235,7 +226,6 @@ class DatasetHyperModel(kt.HyperModel):
                 raise kt.errors.FailedTrialError(_out_of_memory_message(batch_size, error)) from error
             raise
 
-
     def seeded_datasets_and_weights(self, hp, model, batch_size, seed):
         """Seeds, builds the datasets, then seeds again and gives `model` fresh initial weights.
 
@@ -243,8 +233,7 @@ class DatasetHyperModel(kt.HyperModel):
         warm-started with. This is the order the subclass route follows, so
         both routes train the same trial identically. Returns (train, validation).
         """
-        keras.utils.set_random_seed(seed)
-        train, validation = datafn.call_dataset_fn(self.dataset_fn, hp, batch_size, seed=seed)
+        train, validation = datafn.seeded_call(self.dataset_fn, hp, batch_size, seed)
         if "tuner/trial_id" not in hp.values:
             keras.utils.set_random_seed(seed)
             model.set_weights(self.hypermodel.build(hp).get_weights())

@@ -92,3 +92,20 @@ def test_plot_groups_trials_by_a_choice_and_ignores_bookkeeping_columns(two_hype
 def test_plot_names_an_unknown_hyperparameter(two_hyperparameter_search):
     with pytest.raises(KeyError, match="no hyperparameter named 'width'"):
         helpers.plot_objective_vs_noise(two_hyperparameter_search, color_by="width")
+
+
+def test_noise_sweep_summarizes_the_chosen_metric_and_keeps_every_model_s_scores(digits):
+    sweep = helpers.noise_sweep(digits, lambda: helpers.make_digits_mlp(16), [0.0, 0.3], repeats=2,
+                                metric="cross_entropy", **FIT)
+    for _, row in sweep.iterrows():
+        scores = row["scores"]
+        assert list(scores["repeat"]) == [0, 1] and "test_accuracy" in scores.columns
+        assert row["losses"] == list(scores["val_cross_entropy"])
+        assert row["mean"] == pytest.approx(np.mean(row["losses"]))
+    same = helpers.repeated_scores(digits, lambda: helpers.make_digits_mlp(16), repeats=2, noise=0.3, **FIT)
+    pd.testing.assert_frame_equal(sweep["scores"].iloc[1], same)
+
+
+def test_noise_sweep_names_a_metric_the_model_does_not_report(digits):
+    with pytest.raises(KeyError, match=r"metric='mae' is not reported by the model; it reports \['accuracy'"):
+        helpers.noise_sweep(digits, lambda: helpers.make_digits_mlp(16), [0.0], repeats=1, metric="mae", **FIT)
