@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(PY) -m helpers.demo --out outputs
+	$(PY) -m tools.demo --out outputs
 
 test: $(STAMP)
 	$(PY) -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider -n 2 --dist loadfile
@@ -24,11 +24,12 @@ unit: $(STAMP)
 	$(PY) -m pytest tests
 
 notebooks: $(STAMP)
-	$(PY) -m helpers.nbtools refresh
+	$(PY) -m tools.nbrun
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_pipeline.py
 	$(PY) benchmarks/bench_trial.py
+	$(PY) benchmarks/bench_distributed.py
 
 clean:
 	rm -rf $(VENV) outputs

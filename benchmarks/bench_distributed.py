@@ -1,6 +1,6 @@
 """Trials per minute of a distributed search with 1 and with 2 workers on this machine.
 
-Both runs use `helpers.launch` on the same search (RandomSearch on the
+Both runs use `helpers.Launcher` on the same search (RandomSearch on the
 regularization task), each worker limited to one intra-op and one inter-op
 thread, alternating 1-worker and 2-worker runs. The wall time counts from the
 launch to the last process's exit, start-up included, and the figure without
@@ -29,8 +29,7 @@ def trials_per_minute(workers, trials, epochs):
 
     with tempfile.TemporaryDirectory() as directory:
         started = time.perf_counter()
-        code = Launcher(workers, directory, ["--tuner", "random", "--trials", str(trials), "--epochs", str(epochs)],
-                        report=report).run(timeout=900)
+        code = Launcher(workers, directory, report=report, tuner="random", trials=trials, epochs=epochs).run(timeout=900)
         total = time.perf_counter() - started
     if code != 0:
         sys.exit(f"the {workers}-worker search did not complete")

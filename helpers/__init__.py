@@ -1,52 +1,64 @@
-"""Dataset parameters as hyperparameters in Keras Tuner.
+"""Dataset parameters as hyperparameters in Keras Tuner: what the notebooks and your scripts import.
 
 `import helpers` is cheap and changes no global setting: each public name is
 imported from its module on first use, so `helpers.quiet_tensorflow()` can run
-before TensorFlow is imported. Each docstring names the notebook that
-introduces the function.
+before TensorFlow is imported. A public name's docstring says which notebook
+introduces it (tests/test_package.py checks that the notebook uses it) or,
+for names no notebook uses, where it is described.
 """
 
 import importlib
 
 _MODULE_OF = {
-    "Task": "helpers.data",
-    "linear_task": "helpers.data",
-    "regularization_task": "helpers.data",
-    "train_dataset": "helpers.data",
-    "validation_dataset": "helpers.data",
-    "noisy_dataset_fn": "helpers.data",
-    "digits_task": "helpers.images",
-    "shift_pixels": "helpers.images",
+    # tasks
+    "Task": "helpers.tasks",
+    "linear_task": "helpers.tasks",
+    "regularization_task": "helpers.tasks",
+    "digits_task": "helpers.tasks",
+    # pipelines and augmentations
+    "train_dataset": "helpers.pipelines",
+    "validation_dataset": "helpers.pipelines",
+    "noisy_dataset_fn": "helpers.pipelines",
+    "shift_pixels": "helpers.pipelines",
+    # models
     "L1_SIZES": "helpers.models",
     "MLP_WIDTHS": "helpers.models",
     "build_linear_model": "helpers.models",
     "build_mlp": "helpers.models",
     "make_mlp": "helpers.models",
     "make_digits_mlp": "helpers.models",
-    "trials_table": "helpers.results",
-    "format_trial": "helpers.results",
-    "epochs_table": "helpers.results",
-    "noise_sweep": "helpers.results",
-    "repeated_scores": "helpers.results",
-    "scores_table": "helpers.results",
-    "plot_objective_vs_noise": "helpers.results",
-    "quiet_tensorflow": "helpers.runtime",
-    "Budget": "helpers.runtime",
-    "CPU_BUDGET": "helpers.runtime",
-    "GPU_BUDGET": "helpers.runtime",
-    "budget": "helpers.runtime",
-    "DECLARE_BATCH_SIZE": "helpers.tuners",
-    "rerun_trial": "helpers.reproduce",
-    "read_hparams_logs": "helpers.tblogs",
-    "plot_hparams": "helpers.tblogs",
-    "trial_seed": "helpers.datafn",
+    # tuners: the subclass route and the public-API route
     "EpochCountMixin": "helpers.tuners",
     "DatasetTunerMixin": "helpers.tuners",
     "DatasetHyperband": "helpers.tuners",
     "DatasetRandomSearch": "helpers.tuners",
     "DatasetBayesianOptimization": "helpers.tuners",
     "DatasetGridSearch": "helpers.tuners",
-    "DatasetHyperModel": "helpers.tuners",
+    "DatasetHyperModel": "helpers.hypermodel",
+    # calling dataset_fn, seeds
+    "DECLARE_BATCH_SIZE": "helpers.datafn",
+    "trial_seed": "helpers.datafn",
+    # training outside a search, and results
+    "noise_sweep": "helpers.experiments",
+    "repeated_scores": "helpers.experiments",
+    "trials_table": "helpers.results",
+    "format_trial": "helpers.results",
+    "epochs_table": "helpers.results",
+    "scores_table": "helpers.results",
+    "plot_objective_vs_noise": "helpers.results",
+    "rerun_trial": "helpers.reproduce",
+    "read_hparams_logs": "helpers.tblogs",
+    "plot_hparams": "helpers.tblogs",
+    # ready searches, distributed
+    "make_search": "helpers.search",
+    "run_search": "helpers.search",
+    "Launcher": "helpers.launch",
+    # runtime
+    "quiet_tensorflow": "helpers.runtime",
+    "Budget": "helpers.runtime",
+    "CPU_BUDGET": "helpers.runtime",
+    "GPU_BUDGET": "helpers.runtime",
+    "budget": "helpers.runtime",
 }
 
 __all__ = sorted(_MODULE_OF)

@@ -1,31 +1,31 @@
-"""Calling `dataset_fn` safely: checks, per-trial seeds, records and failures.
+"""Calling `dataset_fn` safely: what it returns, the declaration probes and per-trial seeds.
 
-Both tuner routes (`helpers.tuners`) go through these functions, so they
-check, seed and record alike. Introduced in notebook 02; the reliability
-features are described in the README's "When things go wrong".
+Both tuner routes (`helpers.tuners` and `helpers.hypermodel`) and
+`helpers.rerun_trial` go through these functions, so they check and seed
+alike. The checks are listed in the README's "When things go wrong".
 """
 
 from __future__ import annotations
 
 import inspect
-import json
-import os
 import zlib
 
 import keras_tuner as kt
 
-__all__ = ["RECORD_FILE", "call_dataset_fn", "check_callable", "declare_data_hyperparameters", "is_out_of_memory",
-           "seeded_call", "trial_seed", "read_records", "write_record"]
+__all__ = ["DECLARE_BATCH_SIZE", "accepts_seed", "call_dataset_fn", "check_callable", "declare_data_hyperparameters",
+           "is_out_of_memory", "seeded_call", "trial_seed"]
 
-# Written in every trial's directory: one JSON object per execution that trained on dataset_fn's data.
-RECORD_FILE = "dataset_fn.json"
+# When a tuner is created, dataset_fn is called with this batch size so that
+# the hyperparameters it declares join the search space before trial 0.
+# The datasets it returns then are discarded.
+DECLARE_BATCH_SIZE = 32
 
 
 def trial_seed(tuner_seed, trial_id, execution):
     """The seed of one execution of one trial: a hash of the tuner's seed, the trial id and the execution index.
 
     It does not depend on how many random numbers were drawn before, so a
-    trial can be re-run alone.
+    trial can be re-run alone. Described in the README's "Reproduce a trial".
     """
     return zlib.crc32(f"{tuner_seed}:{trial_id}:{execution}".encode()) & 0x7FFFFFFF
 
@@ -124,24 +124,6 @@ def is_out_of_memory(error):
     import tensorflow as tf
 
     return isinstance(error, tf.errors.ResourceExhaustedError)
-
-
-def write_record(trial_dir, record):
-    """Appends one execution's record (seed, batch size, epochs) to the trial's RECORD_FILE."""
-    path = os.path.join(trial_dir, RECORD_FILE)
-    records = read_records(trial_dir)
-    records.append(record)
-    with open(path, "w") as file:
-        json.dump(records, file, indent=1)
-
-
-def read_records(trial_dir):
-    """The records of a trial directory, oldest first; an empty list when there are none."""
-    path = os.path.join(trial_dir, RECORD_FILE)
-    if not os.path.exists(path):
-        return []
-    with open(path) as file:
-        return json.load(file)
 
 
 def _is_empty(dataset):

@@ -1,14 +1,17 @@
 """Run a distributed dataset-parametrized search on this machine: one chief and N workers.
 
-    python -m helpers.launch --workers 2 --directory DIR [--max-restarts 3] [-- TUNE OPTIONS]
+    python -m helpers.launch --workers 2 --directory DIR [--max-restarts 3] [-- SEARCH OPTIONS]
 
-It starts `python -m helpers.tune` as Keras Tuner's chief and as workers
+It starts `python -m helpers.cli` as Keras Tuner's chief and as workers
 `tuner0` ... `tuner{N-1}` on 127.0.0.1 with a free port, writes each process's
 output to `DIR/logs/<id>.log`, prints one line per trial that a worker starts
-or finishes, restarts a worker that dies (with the same id, so that the chief
-hands it back its unfinished trial) up to `--max-restarts` times, and stops
-every process before it returns. It exits 0 only when the chief and every
-worker finished normally.
+or finishes (read from the progress lines of `helpers.progress`), restarts a
+worker that dies (with the same id, so that the chief hands it back its
+unfinished trial) up to `--max-restarts` times, and stops every process
+before it returns. It exits 0 only when the chief and every worker finished
+normally. From Python: `Launcher(2, directory, task="regularization",
+trials=6).run()`, with the options of `helpers.search`. Introduced in
+notebook 07.
 """
 
 from __future__ import annotations
@@ -21,17 +24,20 @@ import subprocess
 import sys
 import time
 
+from helpers import cli, progress
+
 __all__ = ["free_port", "Launcher", "main"]
 
 
 def free_port():
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
 
 
-class _Process:
+class TunerProcess:
     """One chief or worker process, its log file, and how far the launcher has read the log."""
 
     def __init__(self, tuner_id, command, environment, log_path):
@@ -46,12 +52,13 @@ class _Process:
                                           stdout=log, stderr=subprocess.STDOUT)
 
     def new_lines(self):
-        with open(self.log_path) as log:
+        """The complete lines written since the last call; offsets count bytes, as seek() does."""
+        with open(self.log_path, "rb") as log:
             log.seek(self.offset)
-            text = log.read()
-        complete = text[: text.rfind("\n") + 1]
+            data = log.read()
+        complete = data[: data.rfind(b"\n") + 1]
         self.offset += len(complete)
-        return complete.splitlines()
+        return complete.decode("utf-8", errors="replace").splitlines()
 
     def stop(self):
         if self.popen is not None and self.popen.poll() is None:
@@ -64,9 +71,12 @@ class _Process:
 
 
 class Launcher:
-    """Starts, watches, restarts and stops one chief and `workers` workers."""
+    """Starts, watches, restarts and stops one chief and `workers` workers.
 
-    def __init__(self, workers, directory, tune_arguments=(), max_restarts=3, report=print, poll_interval=0.2):
+    `search_options` are those of `helpers.search.DEFAULTS`. Introduced in notebook 07.
+    """
+
+    def __init__(self, workers, directory, max_restarts=3, report=print, poll_interval=0.2, **search_options):
         if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
             raise ValueError(f"workers={workers!r} is invalid; expected an integer >= 1")
         if isinstance(max_restarts, bool) or not isinstance(max_restarts, int) or max_restarts < 0:
@@ -76,11 +86,12 @@ class Launcher:
         self.max_restarts, self.report, self.poll_interval = max_restarts, report, poll_interval
         logs = self.directory / "logs"
         logs.mkdir(parents=True, exist_ok=True)
-        command = [sys.executable, "-m", "helpers.tune", "--directory", str(self.directory), *tune_arguments]
+        command = [sys.executable, "-m", "helpers.cli", "--directory", str(self.directory),
+                   *cli.arguments_for(**search_options)]
         environment = {**os.environ, "KERASTUNER_ORACLE_IP": "127.0.0.1", "KERASTUNER_ORACLE_PORT": str(self.port),
                        "PYTHONUNBUFFERED": "1"}
         ids = ["chief"] + [f"tuner{i}" for i in range(workers)]
-        self.processes = {i: _Process(i, command, environment, logs / f"{i}.log") for i in ids}
+        self.processes = {i: TunerProcess(i, command, environment, logs / f"{i}.log") for i in ids}
         self.completed = {}  # trial id -> worker id
 
     def run(self, timeout=3600):
@@ -144,14 +155,14 @@ class Launcher:
 
     def _relay(self):
         for process in self.processes.values():
-            for line in process.new_lines():
-                fields = line.split()
-                if line.startswith("START") and len(fields) >= 3:
-                    self.report(f"{fields[2]} (pid {process.popen.pid}) started trial {fields[1]}")
-                elif line.startswith("DONE") and len(fields) >= 5:
-                    if fields[3] == "COMPLETED":
-                        self.completed[fields[1]] = fields[2]
-                    self.report(f"{fields[2]} finished trial {fields[1]}: {fields[3]}, score {fields[4]}")
+            for event in filter(None, map(progress.parse_line, process.new_lines())):
+                if event.event == "start":
+                    self.report(f"{event.worker} (pid {process.popen.pid}) started trial {event.trial_id}")
+                elif event.event == "end":
+                    if event.status == "COMPLETED":
+                        self.completed[event.trial_id] = event.worker
+                    score = "nan" if event.score is None else f"{event.score:.6g}"
+                    self.report(f"{event.worker} finished trial {event.trial_id}: {event.status}, score {score}")
 
 
 def main(argv=None):
@@ -160,11 +171,13 @@ def main(argv=None):
     parser.add_argument("--directory", required=True)
     parser.add_argument("--max-restarts", type=int, default=3)
     parser.add_argument("--timeout", type=float, default=3600)
-    parser.add_argument("tune", nargs=argparse.REMAINDER, help="options for helpers.tune, after --")
+    parser.add_argument("search", nargs=argparse.REMAINDER, help="options for helpers.cli, after --")
     args = parser.parse_args(argv)
-    tune_arguments = args.tune[1:] if args.tune[:1] == ["--"] else args.tune
-    launcher = Launcher(args.workers, args.directory, tune_arguments, args.max_restarts,
-                        report=lambda line: print(line, flush=True))
+    search_arguments = args.search[1:] if args.search[:1] == ["--"] else args.search
+    options = cli.parse_arguments(["--directory", args.directory, *search_arguments])
+    del options["directory"]
+    launcher = Launcher(args.workers, args.directory, args.max_restarts,
+                        report=lambda line: print(line, flush=True), **options)
     return launcher.run(timeout=args.timeout)
 
 

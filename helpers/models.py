@@ -1,13 +1,16 @@
-"""Model-building functions for the two tasks.
+"""Model-building functions: `build_*(hp)` for a search, `make_*(...)` for a fixed model.
 
-Introduced in notebook 01 (`build_linear_model`), notebook 04 (`build_mlp`) and
-notebook 05 (`make_digits_mlp`).
+One model per task: the linear task's small net, the regularization task's
+MLP and the digits classifier.
 """
 
 from __future__ import annotations
 
+from helpers.checks import check_non_negative
+
 __all__ = ["L1_SIZES", "MLP_WIDTHS", "build_linear_model", "build_mlp", "make_mlp", "make_digits_mlp"]
 
+# The original demo's search space for the linear model's width, and the MLP's widths.
 L1_SIZES = [1, 2, 4, 16, 32]
 MLP_WIDTHS = [16, 64, 256]
 
@@ -17,7 +20,7 @@ def build_linear_model(hp):
 
     Declares `L1_size` in {1, 2, 4, 16, 32}, default 2. Adam's learning rate is
     0.01 rather than Keras's default 0.001, so that the few epochs of a
-    tutorial budget converge. Introduced in notebook 01.
+    tutorial budget converge. Introduced in notebook 01, where it is written out.
     """
     import keras
 
@@ -70,9 +73,7 @@ def make_digits_mlp(width=128, l2=0.0, input_noise=0.0, learning_rate=0.004, pix
     """
     import keras
 
-    from helpers.data import _check_stddev
-
-    l2, input_noise = _check_stddev(l2, "l2"), _check_stddev(input_noise, "input_noise")
+    l2, input_noise = check_non_negative(l2, "l2"), check_non_negative(input_noise, "input_noise")
     regularizer = keras.regularizers.L2(l2) if l2 > 0.0 else None
     layers = [keras.Input(shape=(pixels,))]
     if input_noise > 0.0:

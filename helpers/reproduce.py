@@ -1,11 +1,13 @@
 """Re-run one trial of a dataset-parametrized search alone, from what it recorded.
 
-Described in the README's "When things go wrong".
+Described in the README's "Reproduce a trial".
 """
 
 from __future__ import annotations
 
-from helpers import datafn, tuners
+from helpers import records
+from helpers.hypermodel import DatasetHyperModel
+from helpers.tuners import DatasetTunerMixin
 
 __all__ = ["rerun_trial"]
 
@@ -21,14 +23,14 @@ def rerun_trial(tuner, trial_id):
     """
     trial = tuner.oracle.get_trial(trial_id)
     executions = getattr(tuner, "executions_per_trial", 1)
-    records = datafn.read_records(tuner.get_trial_dir(trial_id))[-executions:]
-    if not records:
+    recorded = records.read_records(tuner.get_trial_dir(trial_id))[-executions:]
+    if not recorded:
         raise ValueError(
-            f"trial {trial_id!r} has no {datafn.RECORD_FILE}; only trials trained on dataset_fn's data can be re-run"
+            f"trial {trial_id!r} has no {records.RECORD_FILE}; only trials trained on dataset_fn's data can be re-run"
         )
     objective = tuner.oracle.objective
     values = []
-    for record in records:
+    for record in recorded:
         history = _train_like_the_trial(tuner, trial.hyperparameters, record)
         series = history.history[objective.name]
         values.append(max(series) if objective.direction == "max" else min(series))
@@ -38,13 +40,13 @@ def rerun_trial(tuner, trial_id):
 def _train_like_the_trial(tuner, hp, record):
     seed, batch_size = record["seed"], record["batch_size"]
     fit_kwargs = {"epochs": record["epochs"], "initial_epoch": record["initial_epoch"], "verbose": 0, "shuffle": False}
-    if isinstance(tuner, tuners.DatasetTunerMixin):
+    if isinstance(tuner, DatasetTunerMixin):
         train, validation = tuner.seeded_datasets(hp, batch_size, seed)
         with tuner.weights_seeded(seed):
             model = tuner._try_build(hp)  # keras-tuner's own build, with Hyperband's warm start
         return model.fit(train, validation_data=validation, **fit_kwargs)
     hypermodel = tuner.hypermodel
-    if not isinstance(hypermodel, tuners.DatasetHyperModel):
+    if not isinstance(hypermodel, DatasetHyperModel):
         raise TypeError(f"{type(tuner).__name__} has no dataset_fn; expected a Dataset* tuner or a DatasetHyperModel")
     model = tuner._try_build(hp)
     train, validation = hypermodel.seeded_datasets_and_weights(hp, model, batch_size, seed)

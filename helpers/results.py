@@ -1,16 +1,16 @@
-"""Search results as tables and plots, grid sweeps over the noise level, and test scores.
+"""Results as tables and plots: they read a search or a table of scores, and train nothing.
 
-Introduced in notebook 02 (`trials_table`, `format_trial`, `epochs_table`),
-notebook 04 (`noise_sweep`, `plot_objective_vs_noise`) and notebook 05
-(`repeated_scores`, `scores_table`).
+The training that produces scores outside a search is in `helpers.experiments`.
 """
 
 from __future__ import annotations
 
 import math
+import os
 
-__all__ = ["trials_table", "format_trial", "epochs_table", "noise_sweep", "plot_objective_vs_noise",
-           "repeated_scores", "scores_table"]
+from helpers import records
+
+__all__ = ["trials_table", "format_trial", "epochs_table", "plot_objective_vs_noise", "scores_table"]
 
 _STATUS_ORDER = ("trial_id", "status")
 
@@ -22,7 +22,7 @@ def trials_table(tuner):
     invalid) has NaN there. Trials trained on a dataset_fn's data add the
     `batch_size` and `seed` of their last execution, and a trial that did not
     complete adds the last line of its error as `message`. Introduced in
-    notebook 02.
+    notebook 01.
     """
     import pandas as pd
 
@@ -32,9 +32,9 @@ def trials_table(tuner):
         row.update(trial.hyperparameters.values)
         row["score"] = _score_or_nan(trial.score)
         row["best_step"] = trial.best_step
-        records = _records(tuner, trial_id)
-        if records:
-            row.update(batch_size=records[-1]["batch_size"], seed=records[-1]["seed"])
+        recorded = _records(tuner, trial_id)
+        if recorded:
+            row.update(batch_size=recorded[-1]["batch_size"], seed=recorded[-1]["seed"])
         if trial.status != "COMPLETED" and trial.message:
             row["message"] = trial.message.strip().splitlines()[-1]
         extra += [name for name in ("batch_size", "seed", "message") if name in row and name not in extra]
@@ -95,53 +95,6 @@ def epochs_table(tuner, executions_per_trial=None):
     return pd.DataFrame(rows, columns=["trial_id", "initial_epoch", "scheduled", "trained"])
 
 
-def noise_sweep(task, make_model, noises, repeats=3, epochs=10, batch_size=64, repeats_per_epoch=1, seed=0,
-                metric="loss"):
-    """Trains `make_model()` at every noise level, `repeats` times, and reports a validation metric.
-
-    Repeat r uses `keras.utils.set_random_seed(seed + r)` and the data seed
-    `seed + r`, so every noise level sees the same initial weights and noise
-    stream within a repeat. Returns a DataFrame with one row per noise level:
-    `noise`, then the `mean`, `std` and per-repeat values (`losses`) of the
-    validation `metric`, and `scores`, that level's `repeated_scores` table
-    (test scores included when the task has a test split). Introduced in
-    notebook 04; `metric` and `scores` in notebook 05.
-    """
-    import numpy as np
-    import pandas as pd
-
-    noises = [float(noise) for noise in noises]
-    if not noises:
-        raise ValueError("noises is empty; expected at least one noise level")
-    rows = []
-    for noise in noises:
-        scores = _scores_by_repeat(task, make_model, repeats, epochs, batch_size, noise, 0.0, repeats_per_epoch, seed)
-        if f"val_{metric}" not in scores.columns:
-            reported = [name.removeprefix("val_") for name in scores.columns if name.startswith("val_")]
-            raise KeyError(f"metric={metric!r} is not reported by the model; it reports {reported}")
-        losses = [float(value) for value in scores[f"val_{metric}"]]
-        rows.append({"noise": noise, "mean": float(np.mean(losses)), "std": float(np.std(losses)), "losses": losses,
-                     "scores": scores})
-    return pd.DataFrame(rows)
-
-
-def repeated_scores(task, make_model, repeats=3, epochs=10, batch_size=64, noise=0.0, pixel_shift=0.0,
-                    repeats_per_epoch=1, seed=0):
-    """Trains `make_model()` `repeats` times on one setting and scores each model on validation and test.
-
-    Seeds as in `noise_sweep`, so two settings compared with the same `seed`
-    share initial weights wherever their models have the same shapes. Returns
-    a DataFrame with one row per repeat: `repeat`, then every metric the
-    model reports on each split, prefixed `val_` and `test_` (`val_loss`,
-    `test_loss`, `test_accuracy`, ...).
-    The task needs a test split. Introduced in notebook 05.
-    """
-    if task.x_test is None:
-        raise ValueError(f"task {task.name!r} has no test split; expected a task with x_test and y_test")
-    return _scores_by_repeat(task, make_model, repeats, epochs, batch_size, noise, pixel_shift, repeats_per_epoch,
-                             seed)
-
-
 def scores_table(scores, columns=("test_loss", "test_accuracy"), digits=3):
     """One row per method: each column of its `repeated_scores` as "mean ± std" over the repeats.
 
@@ -167,7 +120,7 @@ def scores_table(scores, columns=("test_loss", "test_accuracy"), digits=3):
 def plot_objective_vs_noise(tuner, noise="aug_noise", sweep=None, ax=None, title=None, color_by=None):
     """Plots each completed trial's score against its noise level, over an optional sweep.
 
-    The sweep (from `noise_sweep`, or any DataFrame with `noise`, `mean` and
+    The sweep (from `helpers.noise_sweep`, or any DataFrame with `noise`, `mean` and
     `std` columns) is drawn as its mean with a band of ± one standard
     deviation. Colours follow the hyperparameter `color_by`, by default the
     first other one, if any: one colour per value, or a colour scale for a
@@ -207,38 +160,9 @@ def plot_objective_vs_noise(tuner, noise="aug_noise", sweep=None, ax=None, title
     return ax
 
 
-def _scores_by_repeat(task, make_model, repeats, epochs, batch_size, noise, pixel_shift, repeats_per_epoch, seed):
-    import keras
-    import pandas as pd
-
-    from helpers.data import _check_count, train_dataset, validation_dataset
-
-    _check_count(repeats, "repeats")
-    splits = {"val": validation_dataset(task.x_val, task.y_val, batch_size)}
-    if task.x_test is not None:
-        splits["test"] = validation_dataset(task.x_test, task.y_test, batch_size)
-    rows = []
-    for repeat in range(repeats):
-        keras.utils.set_random_seed(seed + repeat)
-        model = make_model()
-        train = train_dataset(task.x_train, task.y_train, batch_size, noise=noise, seed=seed + repeat,
-                              repeats=repeats_per_epoch, pixel_shift=pixel_shift, image_shape=task.image_shape)
-        model.fit(train, epochs=epochs, verbose=0, shuffle=False)
-        row = {"repeat": repeat}
-        for split, dataset in splits.items():
-            scores = model.evaluate(dataset, verbose=0, return_dict=True)
-            row.update({f"{split}_{name}": float(value) for name, value in scores.items()})
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
 def _records(tuner, trial_id):
-    import os
-
-    from helpers import datafn
-
     directory = os.path.join(str(tuner.project_dir), f"trial_{trial_id}")
-    return datafn.read_records(directory) if os.path.isdir(directory) else []
+    return records.read_records(directory) if os.path.isdir(directory) else []
 
 
 def _score_or_nan(score):

@@ -1,6 +1,6 @@
-"""Quiet, reproducible start-up for notebooks and scripts.
+"""Quiet start-up and the notebooks' budgets, for notebooks and scripts.
 
-Introduced in notebook 01's Setup cell. Import this module before TensorFlow:
+Every notebook's Setup cell uses it. Import this module before TensorFlow:
 `import helpers` itself imports nothing heavy, so
 `helpers.quiet_tensorflow()` can run first.
 """
@@ -38,6 +38,7 @@ def quiet_tensorflow():
     TensorFlow and absl is set to errors only, and the expected Keras
     warnings listed in `_EXPECTED_WARNINGS` are filtered. Call it before
     anything imports TensorFlow; it returns the TensorFlow module.
+    Introduced in notebook 01.
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     with _stderr_to_devnull():
@@ -73,8 +74,8 @@ class Budget:
     """How much larger than the CI budget the notebooks' searches and sweeps are.
 
     The notebooks write their CPU budget and pass it through `trials()`,
-    `epochs()` and `repeats()`, so one code path serves both. Introduced in
-    notebook 01's Setup cell.
+    `epochs()` and `repeats()`, so one code path serves both. Returned by
+    `budget()`.
     """
 
     name: str
@@ -106,7 +107,7 @@ def budget():
     """The budget for this machine: `GPU_BUDGET` where TensorFlow sees a GPU, else `CPU_BUDGET`.
 
     Set the environment variable KT_TUTORIAL_BUDGET to "cpu" or "gpu" to choose
-    one yourself. Introduced in notebook 01's Setup cell.
+    one yourself. Introduced in notebook 01.
     """
     import tensorflow as tf
 

@@ -20,7 +20,7 @@ def read_hparams_logs(log_dir, metric="epoch_loss"):
     `best_val` is the lowest value of `metric` in the execution's `validation`
     events and `epochs` the number of epochs logged. Folders without an
     HParams record are skipped. Raises FileNotFoundError when `log_dir` does
-    not exist.
+    not exist. Introduced in notebook 06.
     """
     import pandas as pd
 

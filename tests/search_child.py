@@ -1,10 +1,10 @@
-"""A small dataset-parametrized search run in its own process by test_reliability.py.
+"""A small dataset-parametrized search run in its own process by test_tuners.py.
 
 Usage: python search_child.py DIRECTORY KIND [PAUSE_TRIAL]
 
-It resumes whatever DIRECTORY holds (overwrite=False). It prints `DONE <trial> <score>`
-after every completed trial and, with PAUSE_TRIAL, `PAUSED` in the middle of that
-trial's first epoch, then sleeps so that the test can kill it.
+It resumes whatever DIRECTORY holds (overwrite=False). It writes the progress
+lines of helpers.progress, as helpers.cli does, and, with PAUSE_TRIAL, `PAUSED`
+in the middle of that trial's first epoch, then sleeps so that the test can kill it.
 """
 
 import os
@@ -20,7 +20,9 @@ helpers.quiet_tensorflow()
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
-from conftest import DATASET, tiny_build  # noqa: E402
+from factories import DATASET, tiny_build  # noqa: E402
+
+from helpers import progress  # noqa: E402
 
 BUDGET = {"random": {"max_trials": 4}, "hyperband": {"max_epochs": 3, "factor": 3}}
 
@@ -44,18 +46,13 @@ def main(directory, kind, pause_trial=None):
     x = np.linspace(0.0, 1.0, 64, dtype=np.float32).reshape(-1, 1)
     task = helpers.Task("tiny", x, x.copy(), x[::2], x[::2].copy())
 
-    class Reporting(DATASET[kind]):
-        def on_trial_end(self, trial):
-            super().on_trial_end(trial)
-            ended = self.oracle.get_trial(trial.trial_id)
-            print(f"DONE {ended.trial_id} {float(ended.score)!r}", flush=True)
-
-    tuner = Reporting(tiny_build, dataset_fn=helpers.noisy_dataset_fn(task, max_value=0.5, default=0.25),
+    reporting = progress.with_progress(DATASET[kind])
+    tuner = reporting(tiny_build, dataset_fn=helpers.noisy_dataset_fn(task, max_value=0.5, default=0.25),
                       objective="val_loss", seed=3, directory=directory, project_name=kind, overwrite=False,
-                      **BUDGET[kind])
+                      on_progress=progress.print_event, **BUDGET[kind])
     callbacks = [Pause(tuner, pause_trial)] if pause_trial else []
     tuner.search(epochs=3, batch_size=16, verbose=0, callbacks=callbacks)
-    print("FINISHED", flush=True)
+    progress.print_event(progress.TrialEvent("finished", tuner.tuner_id))
 
 
 if __name__ == "__main__":

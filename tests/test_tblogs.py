@@ -2,7 +2,7 @@
 
 import keras
 import pytest
-from conftest import make_tuner
+from factories import make_tuner
 
 import helpers
 

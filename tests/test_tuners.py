@@ -1,32 +1,26 @@
-"""Both routes train on the data dataset_fn builds, and keep what Keras Tuner does around it."""
+"""Both routes train on the data dataset_fn builds, keep what Keras Tuner does around it, and survive failures.
+
+The tests parametrized over ROUTES cover the subclass route (helpers.tuners) and
+the public-API route (helpers.hypermodel) alike.
+"""
+
+import os
+import pathlib
+import random
+import signal
+import subprocess
+import sys
 
 import keras
 import keras_tuner as kt
 import numpy as np
 import pytest
-from conftest import STOCK, make_tuner, tiny_build
+import tensorflow as tf
+from factories import (ROUTES, STOCK, RecordingDatasetFn, failing_dataset_fn, make_tuner, out_of_memory, search,
+                       tiny_build)
 
 import helpers
-
-ROUTES = ["subclass", "hypermodel"]
-
-
-class RecordingDatasetFn:
-    """A dataset_fn that declares `aug_noise` and records every call."""
-
-    def __init__(self, task, noise_max=0.5):
-        self.inner = helpers.noisy_dataset_fn(task, max_value=noise_max, default=noise_max / 2)
-        self.calls = []
-
-    def __call__(self, hp, batch_size):
-        train, validation = self.inner(hp, batch_size)
-        self.calls.append({"noise": hp.get("aug_noise"), "batch_size": batch_size, "validation": validation})
-        return train, validation
-
-
-def _search(tuner, epochs=2, batch_size=16, **kwargs):
-    tuner.search(epochs=epochs, batch_size=batch_size, verbose=0, **kwargs)
-    return tuner
+from helpers import progress, records
 
 
 class FirstWeights(keras.callbacks.Callback):
@@ -49,7 +43,7 @@ def hyperband_search(request, tiny_task, tmp_path_factory):
     dataset_fn = RecordingDatasetFn(tiny_task)
     first_weights = FirstWeights()
     tuner = make_tuner(request.param, "hyperband", tmp_path_factory.mktemp(request.param), dataset_fn=dataset_fn)
-    _search(tuner, epochs=42, callbacks=[first_weights])
+    search(tuner, epochs=42, callbacks=[first_weights])
     return tuner, dataset_fn, first_weights
 
 
@@ -103,7 +97,7 @@ def test_executions_per_trial_build_data_and_train_per_execution(route, tiny_tas
     dataset_fn = RecordingDatasetFn(tiny_task)
     tuner = make_tuner(route, "random", tmp_path, dataset_fn=dataset_fn, max_trials=2, executions_per_trial=2)
     calls_before = len(dataset_fn.calls)
-    _search(tuner, epochs=3)
+    search(tuner, epochs=3)
     assert [t.status for t in tuner.oracle.trials.values()] == ["COMPLETED"] * 2
     assert all(len(epochs) == 2 * 3 for epochs in tuner.epochs_trained.values())
     checks = 1 if route == "subclass" else 0  # the subclass route tries dataset_fn once before training
@@ -115,7 +109,7 @@ def test_user_callbacks_are_kept(route, tiny_task, tmp_path):
     stop_after_two = keras.callbacks.EarlyStopping(monitor="loss", min_delta=1e9, patience=0)
     board = keras.callbacks.TensorBoard(log_dir=str(tmp_path / "logs"))
     tuner = make_tuner(route, "random", tmp_path, dataset_fn=RecordingDatasetFn(tiny_task), max_trials=2)
-    _search(tuner, epochs=6, callbacks=[stop_after_two, board])
+    search(tuner, epochs=6, callbacks=[stop_after_two, board])
     assert [len(epochs) for epochs in tuner.epochs_trained.values()] == [2, 2]
     for trial_id in tuner.oracle.trials:
         assert (tmp_path / "logs" / trial_id / "execution0").is_dir()
@@ -126,7 +120,7 @@ def test_data_hyperparameters_are_in_the_space_and_sampled_from_trial_0(route, t
     dataset_fn = RecordingDatasetFn(tiny_task, noise_max=0.5)
     tuner = make_tuner(route, "random", tmp_path, dataset_fn=dataset_fn, max_trials=2)
     assert "aug_noise" in tuner.oracle.get_space().values, "not in the search space before trial 0"
-    _search(tuner)
+    search(tuner)
     first = tuner.oracle.get_trial(min(tuner.oracle.trials))
     assert first.hyperparameters["aug_noise"] != 0.25, "trial 0 took the default"
     assert dataset_fn.calls[-2]["noise"] == first.hyperparameters["aug_noise"]
@@ -137,7 +131,7 @@ def test_hyperband_with_only_data_hyperparameters_still_runs_trials(route, tiny_
     def fixed_build(hp):
         return tiny_build(kt.HyperParameters())
 
-    tuner = _search(make_tuner(route, "hyperband", tmp_path, build=fixed_build, dataset_fn=RecordingDatasetFn(tiny_task)))
+    tuner = search(make_tuner(route, "hyperband", tmp_path, build=fixed_build, dataset_fn=RecordingDatasetFn(tiny_task)))
     assert len(tuner.oracle.trials) >= 4
     assert len({t.hyperparameters["aug_noise"] for t in tuner.oracle.trials.values()}) > 1
 
@@ -167,7 +161,7 @@ def test_fit_gets_dataset_fns_validation_data_and_the_search_batch_size(route, t
     dataset_fn = RecordingDatasetFn(tiny_task)
     tuner = make_tuner(route, "random", tmp_path, build=Recording(), dataset_fn=dataset_fn, max_trials=2)
     declared = len(dataset_fn.calls)
-    _search(tuner, batch_size=8)
+    search(tuner, batch_size=8)
     assert {c["batch_size"] for c in dataset_fn.calls[declared:]} == {8}
     assert len(seen) == 2 and all(v is dataset_fn.calls[-1]["validation"] for v in seen)
 
@@ -187,35 +181,123 @@ def test_without_dataset_fn_each_class_matches_its_stock_tuner(kind, tiny_task, 
 def test_both_routes_find_the_same_trials_and_scores(kind, tiny_task, tmp_path):
     results = {}
     for route in ROUTES:
-        tuner = _search(make_tuner(route, kind, tmp_path / route, dataset_fn=RecordingDatasetFn(tiny_task)))
+        tuner = search(make_tuner(route, kind, tmp_path / route, dataset_fn=RecordingDatasetFn(tiny_task)))
         results[route] = [(t.hyperparameters.values, t.score) for _, t in sorted(tuner.oracle.trials.items())]
     assert results["subclass"] == results["hypermodel"]
 
 
+
+# ---------- failed and interrupted trials ----------
+
+CHILD = pathlib.Path(__file__).with_name("search_child.py")
+
+
+@pytest.mark.parametrize("route, error", [("subclass", MemoryError), ("subclass", out_of_memory),
+                                          ("hypermodel", out_of_memory)],
+                         ids=["subclass-MemoryError", "subclass-ResourceExhaustedError", "hypermodel-ResourceExhaustedError"])
+def test_out_of_memory_in_dataset_fn_fails_that_trial_and_the_search_goes_on(route, error, tiny_task, tmp_path):
+    noisy = failing_dataset_fn(tiny_task, lambda hp, batch_size, in_trial: in_trial and hp["aug_noise"] > 0.25,
+                               error)
+    tuner = make_tuner(route, "random", tmp_path, dataset_fn=noisy, max_trials=5, max_consecutive_failed_trials=5)
+    tuner.search(epochs=1, batch_size=16, verbose=0)
+    table = helpers.trials_table(tuner)
+    failed, completed = table[table["status"] == "FAILED"], table[table["status"] == "COMPLETED"]
+    assert len(failed) >= 1 and len(completed) >= 1 and len(table) == 5, table[["status", "aug_noise"]]
+    assert (failed["aug_noise"] > 0.25).all() and (completed["aug_noise"] <= 0.25).all()
+    assert failed["message"].str.contains("out of memory with batch_size=16").all(), failed["message"].tolist()
+
+
+def test_out_of_memory_while_building_the_model_fails_that_trial(tiny_task, tmp_path):
+    def build(hp):
+        model = tiny_build(hp)
+        if hp["units"] == 8:
+            raise out_of_memory()
+        return model
+
+    tuner = make_tuner("subclass", "grid", tmp_path, build=build, dataset_fn=helpers.noisy_dataset_fn(tiny_task),
+                       hyperparameters=_fixed_noise(), max_trials=3)
+    tuner.search(epochs=1, batch_size=16, verbose=0)
+    statuses = {t.hyperparameters["units"]: t.status for t in tuner.oracle.trials.values()}
+    assert statuses == {2: "COMPLETED", 4: "COMPLETED", 8: "FAILED"}
+
+
+def _fixed_noise():
+    hp = kt.HyperParameters()
+    hp.Fixed("aug_noise", 0.1)
+    return hp
+
+
+def test_out_of_memory_retries_with_half_the_batch_size_down_to_the_floor(tiny_task, tmp_path):
+    fails_above_8 = failing_dataset_fn(tiny_task, lambda hp, batch_size, in_trial: in_trial and batch_size > 8,
+                                       out_of_memory)
+    tuner = make_tuner("subclass", "random", tmp_path / "floor4", dataset_fn=fails_above_8, max_trials=2,
+                       min_batch_size=4)
+    tuner.search(epochs=1, batch_size=32, verbose=0)
+    table = helpers.trials_table(tuner)
+    assert (table["status"] == "COMPLETED").all() and (table["batch_size"] == 8).all()
+
+    tuner = make_tuner("subclass", "random", tmp_path / "floor16", dataset_fn=fails_above_8, max_trials=2,
+                       min_batch_size=16, max_consecutive_failed_trials=5)
+    tuner.search(epochs=1, batch_size=32, verbose=0)
+    table = helpers.trials_table(tuner)
+    assert (table["status"] == "FAILED").all()
+    assert table["message"].str.contains("out of memory with batch_size=16").all()
+
+
+def _run_child(directory, kind, pause_trial=None):
+    command = [sys.executable, str(CHILD), str(directory), kind] + ([pause_trial] if pause_trial else [])
+    environment = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=environment)
+
+
+def _done_lines(lines):
+    """{trial id: score} of the trials that the child's progress lines report COMPLETED."""
+    events = [progress.parse_line(line) for line in lines]
+    return {e.trial_id: e.score for e in events if e and e.event == "end" and e.status == "COMPLETED"}
+
+
+@pytest.mark.parametrize("kind, pause_trial, planned", [("random", "2", 4), ("hyperband", "0003", 6)])
+def test_a_search_killed_mid_trial_resumes_and_finishes_without_losing_or_repeating_trials(
+        kind, pause_trial, planned, tmp_path):
+    first = _run_child(tmp_path, kind, pause_trial)
+    lines = []
+    for line in first.stdout:
+        lines.append(line.strip())
+        if line.startswith("PAUSED"):
+            first.send_signal(signal.SIGKILL)
+            break
+    first.wait(timeout=60)
+    assert first.returncode == -signal.SIGKILL, f"the child never paused in trial {pause_trial}: {lines}"
+    before = _done_lines(lines)
+    assert before and pause_trial not in before
+
+    second = _run_child(tmp_path, kind)
+    output, _ = second.communicate(timeout=300)
+    assert second.returncode == 0 and '"event": "finished"' in output, output
+    after = _done_lines(output.splitlines())
+    assert not set(before) & set(after), "a trial completed before the kill ran again"
+
+    tuner = helpers.DatasetRandomSearch if kind == "random" else helpers.DatasetHyperband
+    budget = {"max_trials": 4} if kind == "random" else {"max_epochs": 3, "factor": 3}
+    reloaded = tuner(tiny_build, dataset_fn=lambda hp, batch_size: (_ for _ in ()).throw(AssertionError),
+                     objective="val_loss", directory=str(tmp_path), project_name=kind, overwrite=False, **budget)
+    table = helpers.trials_table(reloaded)
+    assert len(table) == planned and table["trial_id"].is_unique
+    assert (table["status"] == "COMPLETED").all(), table[["trial_id", "status"]]
+    scores = dict(zip(table["trial_id"], table["score"]))
+    assert all(scores[trial_id] == pytest.approx(score) for trial_id, score in before.items())
+    for trial_id in before:
+        assert len(records.read_records(reloaded.get_trial_dir(trial_id))) == 1, f"trial {trial_id} trained twice"
+
+
 @pytest.mark.parametrize("route", ROUTES)
-@pytest.mark.parametrize("data", [{"x": [[0.0]]}, {"validation_data": ([[0.0]], [[0.0]])}, {"validation_split": 0.2}])
-def test_data_passed_to_search_is_rejected_when_dataset_fn_builds_it(route, data, tiny_task, tmp_path):
-    tuner = make_tuner(route, "random", tmp_path, dataset_fn=RecordingDatasetFn(tiny_task))
-    with pytest.raises(ValueError, match=f"search\\(\\) got {next(iter(data))}"):
-        tuner.search(epochs=1, batch_size=8, verbose=0, **data)
+def test_two_searches_with_the_same_seed_agree_whatever_was_drawn_before(route, tiny_task, tmp_path):
+    results = []
+    for attempt in range(2):
+        random.random(), np.random.rand(), tf.random.uniform(())  # different global RNG states
+        tuner = make_tuner(route, "random", tmp_path / str(attempt), dataset_fn=helpers.noisy_dataset_fn(tiny_task))
+        keras.utils.set_random_seed(100 + attempt)
+        tuner.search(epochs=2, batch_size=16, verbose=0)
+        results.append([(t.hyperparameters.values, round(t.score, 4)) for _, t in sorted(tuner.oracle.trials.items())])
+    assert results[0] == results[1]
 
-
-def test_missing_batch_size_fails_before_any_training(tiny_task, tmp_path):
-    tuner = make_tuner("subclass", "random", tmp_path, dataset_fn=helpers.noisy_dataset_fn(tiny_task))
-    with pytest.raises(ValueError, match="batch_size=None"):
-        tuner.search(epochs=1, verbose=0)
-    assert not tuner.oracle.trials
-
-
-@pytest.mark.parametrize("route", ROUTES)
-@pytest.mark.parametrize("returned, described", [(None, "None"), ((1, 2, 3), "tuple of length 3"), ((1, None), "None")])
-def test_a_dataset_fn_that_returns_no_pair_is_rejected_when_the_tuner_is_made(route, returned, described, tmp_path):
-    with pytest.raises(kt.errors.FatalTypeError, match=described):
-        make_tuner(route, "random", tmp_path, dataset_fn=lambda hp, batch_size: returned)
-
-
-def test_dataset_fn_must_be_callable(tmp_path):
-    with pytest.raises(TypeError, match="dataset_fn=3 is not callable"):
-        helpers.DatasetRandomSearch(tiny_build, dataset_fn=3, max_trials=1, directory=str(tmp_path))
-    with pytest.raises(TypeError, match="dataset_fn=3 is not callable"):
-        helpers.DatasetHyperModel(tiny_build, dataset_fn=3)

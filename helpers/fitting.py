@@ -1,0 +1,96 @@
+"""What both tuner routes do around one execution's `fit()`.
+
+The subclass route (`helpers.tuners`) and the public-API route
+(`helpers.hypermodel`) share these steps, so they train, check and record
+a trial alike: count its executions, derive its seed, reject data passed to
+`search()`, pass dataset_fn's validation data with an objective check, and
+write the execution's record.
+"""
+
+from __future__ import annotations
+
+import keras
+import keras_tuner as kt
+
+from helpers import records
+
+__all__ = ["DATA_ARGUMENTS", "ExecutionCounter", "ObjectiveCheck", "fit_kwargs", "oracle_seed",
+           "out_of_memory_message", "record_execution", "reject_data_arguments"]
+
+# Arguments of search() that would compete with the data that dataset_fn builds.
+DATA_ARGUMENTS = ("x", "y", "validation_data", "validation_split")
+
+
+class ExecutionCounter:
+    """Counts the executions of each trial in this process: 0, 1, 2, ..."""
+
+    def __init__(self):
+        self._counts = {}
+
+    def next(self, trial_id):
+        count = self._counts.get(trial_id, 0)
+        self._counts[trial_id] = count + 1
+        return count
+
+
+class ObjectiveCheck(keras.callbacks.Callback):
+    """Stops the search after the first epoch if the model never reports the objective."""
+
+    def __init__(self, names):
+        super().__init__()
+        self.names = names
+
+    def on_epoch_end(self, epoch, logs=None):
+        missing = [name for name in self.names if name not in (logs or {})]
+        if missing:
+            raise kt.errors.FatalValueError(
+                f"the objective {missing[0]!r} is never reported: the model reports {sorted(logs or {})}; "
+                "choose one of these, or add the metric to model.compile()"
+            )
+
+
+def fit_kwargs(kwargs, validation, objective):
+    """`fit()`'s keyword arguments with dataset_fn's validation data and the objective check added."""
+    kwargs = dict(kwargs)
+    kwargs["validation_data"] = validation
+    # The data are tf.data pipelines, shuffled by dataset_fn; Keras warns if asked again.
+    kwargs.setdefault("shuffle", False)
+    names = [o.name for o in getattr(objective, "objectives", [objective]) if o.name != "default_objective"]
+    kwargs["callbacks"] = [ObjectiveCheck(names)] + list(kwargs.get("callbacks") or [])
+    return kwargs
+
+
+def record_execution(tuner, trial, execution, seed, batch_size, kwargs):
+    """Writes one execution's seed, batch size and epochs to the trial's record file."""
+    records.write_record(tuner.get_trial_dir(trial.trial_id), {
+        "execution": execution,
+        "seed": seed,
+        "batch_size": batch_size,
+        "epochs": kwargs.get("epochs", 1),
+        "initial_epoch": kwargs.get("initial_epoch", 0),
+    })
+
+
+def oracle_seed(oracle):
+    """The tuner's seed, also on a worker of a distributed search."""
+    # A worker holds an OracleClient, which wraps the local oracle (built from
+    # the same arguments as the chief's) and does not pass `seed` through.
+    return getattr(oracle, "_oracle", oracle).seed
+
+
+def reject_data_arguments(fit_args, fit_kwargs):
+    """Raises a FatalValueError when `search()` got data that would compete with dataset_fn's."""
+    given = [name for name in DATA_ARGUMENTS if name in fit_kwargs]
+    if fit_args or given:
+        names = ["positional arguments"] * bool(fit_args) + given
+        # Fatal, so that keras-tuner stops the search instead of failing trial after trial.
+        raise kt.errors.FatalValueError(
+            f"search() got {', '.join(names)}, but dataset_fn builds the training and "
+            "validation data; call search(epochs=..., batch_size=...) without data"
+        )
+
+
+def out_of_memory_message(batch_size, error):
+    """The FAILED trial's message for an out-of-memory error."""
+    first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+    return f"out of memory with batch_size={batch_size}: {type(error).__name__}: {first_line}"

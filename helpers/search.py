@@ -1,0 +1,102 @@
+"""A ready dataset-parametrized search, set up from keyword arguments.
+
+The one place where a named task becomes a model, a `noisy_dataset_fn` and a
+tuner. The command line (`helpers.cli`), the launcher (`helpers.launch`), the
+demo and notebook 07 all call it:
+
+    tuner = make_search("outputs/search", task="regularization", tuner="random", trials=6)
+    tuner.search(epochs=5, batch_size=64, verbose=0)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from helpers.checks import check_count
+
+__all__ = ["DEFAULTS", "TASKS", "TUNERS", "check_options", "make_search", "run_search", "search_parts"]
+
+
+@dataclasses.dataclass(frozen=True)
+class _TaskSetup:
+    task: str          # the helpers.tasks function
+    build: str         # the helpers.models build function
+    noise_max: float   # the largest noise searched: past it, the loss only grows
+    passes: int        # passes over the training set per epoch
+    batch_size: int
+
+
+TASKS = {
+    "linear": _TaskSetup("linear_task", "build_linear_model", noise_max=2.0, passes=1, batch_size=100),
+    "regularization": _TaskSetup("regularization_task", "build_mlp", noise_max=0.6, passes=100, batch_size=64),
+}
+# Tuner names and their helpers.tuners classes, with the argument that sets each one's budget.
+TUNERS = {
+    "random": ("DatasetRandomSearch", "max_trials"),
+    "hyperband": ("DatasetHyperband", "max_epochs"),
+    "bayesian": ("DatasetBayesianOptimization", "max_trials"),
+}
+# Every option of a search and its default; `batch_size=None` takes the task's.
+DEFAULTS = {"task": "regularization", "tuner": "random", "trials": 6, "max_epochs": 9, "epochs": 5,
+            "batch_size": None, "seed": 1, "project": "search"}
+
+
+def check_options(**options):
+    """All the options of a search, defaults filled in; raises ValueError naming an unknown or bad one."""
+    unknown = sorted(set(options) - set(DEFAULTS))
+    if unknown:
+        raise ValueError(f"unknown search option {unknown[0]!r}; expected some of {sorted(DEFAULTS)}")
+    options = {**DEFAULTS, **options}
+    for name, choices in (("task", TASKS), ("tuner", TUNERS)):
+        if options[name] not in choices:
+            raise ValueError(f"{name}={options[name]!r} is unknown; expected one of {sorted(choices)}")
+    for name in ("trials", "max_epochs", "epochs"):
+        check_count(options[name], name)
+    if options["batch_size"] is None:
+        options["batch_size"] = TASKS[options["task"]].batch_size
+    check_count(options["batch_size"], "batch_size")
+    check_count(options["seed"], "seed", minimum=0)
+    if not isinstance(options["project"], str) or not options["project"]:
+        raise ValueError(f"project={options['project']!r} is invalid; expected a non-empty name")
+    return options
+
+
+def search_parts(task, seed=DEFAULTS["seed"]):
+    """The model-building function and the `noisy_dataset_fn` of a search on the task named `task`."""
+    from helpers import models, pipelines, tasks
+
+    setup = TASKS[check_options(task=task)["task"]]
+    data = getattr(tasks, setup.task)()
+    dataset_fn = pipelines.noisy_dataset_fn(data, max_value=setup.noise_max, default=setup.noise_max / 2,
+                                            seed=seed, passes=setup.passes)
+    return getattr(models, setup.build), dataset_fn
+
+
+def make_search(directory, *, overwrite=False, on_progress=None, **options):
+    """The Dataset* tuner of a search, in `directory`, that resumes what the directory holds.
+
+    `options` are those of `DEFAULTS`; `epochs` and `batch_size` are for
+    `search()`, so call `tuner.search(epochs=..., batch_size=...)` with them
+    (`check_options` fills them in). `on_progress(TrialEvent)` is called
+    when each trial starts and ends (see `helpers.progress`). Introduced in
+    notebook 07.
+    """
+    from helpers import progress, tuners
+
+    options = check_options(**options)
+    build, dataset_fn = search_parts(options["task"], options["seed"])
+    class_name, budget_argument = TUNERS[options["tuner"]]
+    budget = {"max_epochs": options["max_epochs"], "factor": 3} if budget_argument == "max_epochs" else {
+        "max_trials": options["trials"]}
+    tuner_class = progress.with_progress(getattr(tuners, class_name))
+    return tuner_class(build, objective="val_loss", seed=options["seed"], directory=str(directory),
+                       project_name=options["project"], overwrite=overwrite, dataset_fn=dataset_fn,
+                       on_progress=on_progress, **budget)
+
+
+def run_search(directory, *, overwrite=False, on_progress=None, **options):
+    """Makes the search with `make_search` and runs it with its `epochs` and `batch_size`; returns the tuner."""
+    options = check_options(**options)
+    tuner = make_search(directory, overwrite=overwrite, on_progress=on_progress, **options)
+    tuner.search(epochs=options["epochs"], batch_size=options["batch_size"], verbose=0)
+    return tuner

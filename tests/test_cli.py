@@ -1,0 +1,26 @@
+"""The command line: options map to the search API both ways, and a mistake is one line and exit status 2."""
+
+import subprocess
+import sys
+
+import pytest
+
+from helpers import cli, search
+
+
+def test_arguments_for_is_the_inverse_of_parse_arguments(tmp_path):
+    options = dict(task="linear", tuner="hyperband", max_epochs=3, epochs=3, seed=7)
+    parsed = cli.parse_arguments(["--directory", str(tmp_path), *cli.arguments_for(**options)])
+    assert parsed == {"directory": str(tmp_path), **search.check_options(**options)}
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["--trials", "0"], "trials=0 is invalid"),
+    (["--task", "mnist"], "task='mnist' is unknown"),
+    (["--epochs", "two"], "argument --epochs: invalid int value: 'two'"),
+])
+def test_a_bad_option_exits_with_one_line_and_status_2(arguments, message, tmp_path):
+    result = subprocess.run([sys.executable, "-m", "helpers.cli", "--directory", str(tmp_path), *arguments],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and message in result.stderr
+    assert "Traceback" not in result.stderr and result.stderr.strip().splitlines()[-1].startswith("python -m")

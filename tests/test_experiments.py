@@ -1,0 +1,75 @@
+"""Sweeps and repeated scores train seeded models and report what notebooks 04 and 05 read."""
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import helpers
+
+FIT = dict(epochs=1, batch_size=100, passes=1)
+
+
+def test_validation_loss_against_noise_is_u_shaped_on_the_regularization_task():
+    sweep = helpers.noise_sweep(
+        helpers.regularization_task(), helpers.make_mlp, noises=[0.0, 0.2, 0.5],
+        repeats=2, epochs=12, batch_size=64, passes=100,
+    )
+    losses = dict(zip(sweep["noise"], sweep["mean"]))
+    assert losses[0.2] < losses[0.0] and losses[0.2] < losses[0.5], f"not U-shaped: {losses}"
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return helpers.digits_task()
+
+
+@pytest.fixture(scope="module")
+def scores(digits):
+    return helpers.repeated_scores(digits, lambda: helpers.make_digits_mlp(16), repeats=2, noise=0.2, **FIT)
+
+
+def test_repeated_scores_has_a_row_per_repeat_and_every_metric_on_both_splits(scores):
+    assert list(scores["repeat"]) == [0, 1]
+    for split in ("val", "test"):
+        for metric in ("loss", "accuracy", "cross_entropy"):
+            assert f"{split}_{metric}" in scores.columns
+    assert scores["test_accuracy"].between(0, 1).all()
+    assert scores["val_loss"].iloc[0] != scores["val_loss"].iloc[1], "repeats should differ in their seeds"
+
+
+def test_repeated_scores_repeat_exactly_with_the_same_seed(digits, scores):
+    again = helpers.repeated_scores(digits, lambda: helpers.make_digits_mlp(16), repeats=2, noise=0.2, **FIT)
+    pd.testing.assert_frame_equal(again, scores)
+
+
+def test_repeated_scores_score_the_task_s_test_split(digits, scores):
+    same = dataclasses.replace(digits, x_test=digits.x_val, y_test=digits.y_val)
+    mirrored = helpers.repeated_scores(same, lambda: helpers.make_digits_mlp(16), repeats=2, noise=0.2, **FIT)
+    np.testing.assert_allclose(mirrored["test_loss"], mirrored["val_loss"], rtol=1e-6)
+    np.testing.assert_allclose(mirrored["val_loss"], scores["val_loss"], rtol=1e-6)
+    assert not np.allclose(scores["test_loss"], scores["val_loss"], rtol=1e-3)
+
+
+def test_repeated_scores_needs_a_test_split(tiny_task):
+    with pytest.raises(ValueError, match="task 'tiny' has no test split"):
+        helpers.repeated_scores(tiny_task, lambda: None, repeats=1)
+
+
+def test_noise_sweep_summarizes_the_chosen_metric_and_keeps_every_model_s_scores(digits):
+    sweep = helpers.noise_sweep(digits, lambda: helpers.make_digits_mlp(16), [0.0, 0.3], repeats=2,
+                                metric="cross_entropy", **FIT)
+    for _, row in sweep.iterrows():
+        scores = row["scores"]
+        assert list(scores["repeat"]) == [0, 1] and "test_accuracy" in scores.columns
+        assert row["values"] == list(scores["val_cross_entropy"])
+        assert row["mean"] == pytest.approx(np.mean(row["values"]))
+    same = helpers.repeated_scores(digits, lambda: helpers.make_digits_mlp(16), repeats=2, noise=0.3, **FIT)
+    pd.testing.assert_frame_equal(sweep["scores"].iloc[1], same)
+
+
+def test_noise_sweep_names_a_metric_the_model_does_not_report(digits):
+    with pytest.raises(KeyError, match=r"metric='mae' is not reported by the model; it reports \['accuracy'"):
+        helpers.noise_sweep(digits, lambda: helpers.make_digits_mlp(16), [0.0], repeats=1, metric="mae", **FIT)
+

@@ -1,0 +1,44 @@
+"""The project's own notebook-output check passes on the committed notebooks and catches what readers must not see."""
+
+import json
+
+import nbformat
+
+from tools import nbcheck
+
+
+def test_the_committed_notebooks_pass_the_output_check():
+    assert nbcheck.findings(nbcheck.pathlib.Path(__file__).resolve().parent.parent) == []
+
+
+def _notebook(tmp_path, outputs, counts=(1, 2), source="print(1)"):
+    notebook = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}})
+    for count, output in zip(counts, outputs):
+        cell = nbformat.v4.new_code_cell(source, execution_count=count)
+        cell.outputs = [output]
+        notebook.cells.append(cell)
+    folder = tmp_path / "notebooks"
+    folder.mkdir(exist_ok=True)
+    (folder / "01-x.ipynb").write_text(json.dumps(notebook))
+    return tmp_path
+
+
+def test_each_kind_of_noise_is_named_with_its_cell(tmp_path):
+    stream = nbformat.v4.new_output
+    outputs = [
+        stream("stream", name="stderr", text="warning\n"),
+        stream("stream", name="stdout", text="1/5 ━━━━ 0s\n<Model at 0x7f3a2b1c4d50> in /home/me/x\n\x1b[0m"),
+    ]
+    found = nbcheck.findings(_notebook(tmp_path, outputs, counts=(1, 3)))
+    text = "\n".join(found)
+    assert "execution counts [1, 3]" in text
+    assert "code cell 1 writes to stderr" in text
+    for what in ("a Keras progress bar", "a memory address", "a path of the machine", "ANSI escape codes"):
+        assert f"code cell 2 shows {what}" in text, text
+
+
+def test_an_error_output_is_accepted_only_where_the_cell_expects_it(tmp_path):
+    error = nbformat.v4.new_output("error", ename="TypeError", evalue="x", traceback=["TypeError: x"])
+    assert "shows an error (TypeError)" in "\n".join(nbcheck.findings(_notebook(tmp_path, [error], counts=(1,))))
+    expected = _notebook(tmp_path, [error], counts=(1,), source="# NBVAL_RAISES_EXCEPTION\nraise TypeError")
+    assert nbcheck.findings(expected) == []

@@ -1,0 +1,18 @@
+"""Budgets: the CPU budget on CI, a GPU scales it, and a bad choice is named."""
+
+import pytest
+
+import helpers
+from helpers import runtime
+
+
+def test_cpu_runs_keep_the_ci_budget_and_a_gpu_scales_it(monkeypatch):
+    monkeypatch.delenv(runtime.BUDGET_VARIABLE, raising=False)
+    cpu = helpers.budget()
+    assert (cpu.trials(12), cpu.epochs(12), cpu.repeats(3)) == (12, 12, 3)  # no GPU on CI
+    monkeypatch.setenv(runtime.BUDGET_VARIABLE, "gpu")
+    gpu = helpers.budget()
+    assert gpu.trials(12) > 12 and gpu.epochs(12) > 12 and gpu.repeats(3) > 3
+    monkeypatch.setenv(runtime.BUDGET_VARIABLE, "tpu")
+    with pytest.raises(ValueError, match="KT_TUTORIAL_BUDGET='tpu'"):
+        helpers.budget()

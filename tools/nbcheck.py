@@ -1,0 +1,102 @@
+"""The notebooks' committed outputs are what a reader on GitHub should see: a check that runs nothing.
+
+    python -m tools.nbcheck [ROOT]     # one line per finding; exit 1 when there is any
+
+A notebook must be committed executed top to bottom in a fresh kernel
+(execution counts 1, 2, 3, ...) with the `python3` kernel, and its outputs
+must hold no error that the cell does not expect, nothing on stderr, no ANSI
+escapes or progress bars, no TensorFlow C++ log lines, no memory addresses,
+no paths of the machine that ran it, and no output too long to read.
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import re
+import sys
+
+__all__ = ["MAX_OUTPUT_CHARACTERS", "findings", "notebook_findings"]
+
+MAX_OUTPUT_CHARACTERS = 6000
+# What a clean output never holds, and how a finding names it.
+_UNWANTED = {
+    "ANSI escape codes (colours or progress bars)": re.compile(r"\x1b\["),
+    "a Keras progress bar": re.compile(r"\d+/\d+ \S*━"),
+    "TensorFlow C++ log lines": re.compile(r"cpu_feature_guard|oneDNN custom operations|absl::InitializeLog"),
+    "a memory address": re.compile(r" at 0x[0-9a-fA-F]{6,}"),
+    "a path of the machine that ran it": re.compile(r"/(?:home|root|tmp|work|Users)/[^\s'\"]+"),
+}
+
+
+def _joined(value):
+    return "".join(value) if isinstance(value, list) else (value or "")
+
+
+def _output_text(output):
+    pieces = [_joined(output.get("text"))]
+    pieces += [_joined(value) for kind, value in output.get("data", {}).items() if kind.startswith("text/")]
+    pieces += output.get("traceback", [])
+    return "\n".join(piece for piece in pieces if piece)
+
+
+def _expects_error(cell):
+    return ("raises-exception" in cell.get("metadata", {}).get("tags", [])
+            or "NBVAL_RAISES_EXCEPTION" in _joined(cell.get("source")))
+
+
+def notebook_findings(path):
+    """The findings for one notebook, each a line that names the notebook and the cell."""
+    path = pathlib.Path(path)
+    try:
+        notebook = json.loads(path.read_text())
+    except (OSError, ValueError) as error:
+        return [f"{path}: cannot be read as a notebook ({error})"]
+    found = []
+    kernel = notebook.get("metadata", {}).get("kernelspec", {}).get("name")
+    if kernel not in (None, "python3"):
+        found.append(f"{path}: kernelspec {kernel!r}; expected 'python3'")
+    code = [cell for cell in notebook.get("cells", []) if cell.get("cell_type") == "code"]
+    counts = [cell.get("execution_count") for cell in code]
+    if code and not any(counts):
+        found.append(f"{path}: no outputs committed; run it top to bottom before committing")
+    elif counts != list(range(1, len(code) + 1)):
+        found.append(f"{path}: execution counts {counts[:10]}... are not 1, 2, 3, ...; restart the kernel and run all")
+    for number, cell in enumerate(code, 1):
+        where = f"{path}: code cell {number}"
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error" and not _expects_error(cell):
+                found.append(f"{where} shows an error ({output.get('ename')}) that the cell does not expect")
+            if output.get("name") == "stderr":
+                found.append(f"{where} writes to stderr")
+            text = _output_text(output)
+            found += [f"{where} shows {what}" for what, pattern in _UNWANTED.items() if pattern.search(text)]
+            if len(text) > MAX_OUTPUT_CHARACTERS:
+                found.append(f"{where} prints {len(text)} characters; at most {MAX_OUTPUT_CHARACTERS} read well")
+    return found
+
+
+def findings(root):
+    """The findings for every notebook under `root`/notebooks, checkpoints excluded."""
+    found = []
+    for path in sorted(pathlib.Path(root, "notebooks").rglob("*.ipynb")):
+        if ".ipynb_checkpoints" in path.parts:
+            continue
+        if path.stem.lower().startswith("untitled"):
+            found.append(f"{path}: a stray notebook")
+        else:
+            found += notebook_findings(path)
+    return found
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    root = pathlib.Path(argv[0] if argv else pathlib.Path(__file__).resolve().parent.parent)
+    found = findings(root)
+    for line in found:
+        print(line)
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
