@@ -9,7 +9,8 @@ from __future__ import annotations
 import math
 import numbers
 
-__all__ = ["check_count", "check_non_negative", "check_probability", "check_pair", "check_image_shape"]
+__all__ = ["check_count", "check_non_negative", "check_probability", "check_pair", "check_image_shape",
+           "check_directory"]
 
 
 def check_count(value, what, minimum=1, hint=""):
@@ -53,3 +54,23 @@ def check_image_shape(image_shape, sample_shape, needed_by):
             "with height·width equal to the length of each flattened image"
         )
     return shape
+
+
+def check_directory(path, what="directory"):
+    """Returns `path` if it names a folder that exists and is writable, or can be made; raises ValueError otherwise."""
+    import os
+
+    text = os.fspath(path) if path is not None else ""
+    if not str(text).strip():
+        raise ValueError(f"{what}={path!r} is invalid; expected the path of a folder")
+    existing = text
+    while not os.path.exists(existing):  # the nearest part of the path that exists must be a writable folder
+        parent = os.path.dirname(os.path.abspath(existing))
+        if parent == os.path.abspath(existing):
+            break
+        existing = parent
+    if not os.path.isdir(existing):
+        raise ValueError(f"{what}={text!r} is invalid: {existing!r} is a file; expected a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ValueError(f"{what}={text!r} is invalid: {existing!r} is not writable")
+    return text

@@ -14,9 +14,14 @@ the progress lines of `helpers.progress`. The options are those of
 from __future__ import annotations
 
 import argparse
+import os
+import socket
 import sys
+import threading
+import time
 
 from helpers import progress, search
+from helpers.checks import check_directory
 
 __all__ = ["arguments_for", "main", "parse_arguments"]
 
@@ -32,6 +37,7 @@ def parse_arguments(argv=None):
     options = vars(parser.parse_args(argv))
     directory = options.pop("directory")
     try:
+        check_directory(directory, "--directory")
         options = search.check_options(**options)
     except ValueError as error:
         parser.error(str(error))
@@ -49,12 +55,82 @@ def arguments_for(**options):
 
 def main(argv=None):
     options = parse_arguments(argv)
+    role, address = _role()
+    try:
+        if role == "chief":
+            _check_port_free(address)
+        elif role == "worker":
+            _wait_for_chief(address, CHIEF_WAIT_SECONDS)
+            _watch_chief(address)
+    except RuntimeError as error:
+        print(f"python -m helpers.cli: {error}", file=sys.stderr, flush=True)
+        return 1
     from helpers.runtime import quiet_tensorflow
 
     quiet_tensorflow()
     tuner = search.run_search(options.pop("directory"), on_progress=progress.print_event, **options)
     progress.print_event(progress.TrialEvent("finished", getattr(tuner, "tuner_id", "tuner0")))
     return 0
+
+
+# How long a worker waits for its chief to answer, at the start and after the chief stops answering.
+CHIEF_WAIT_SECONDS = float(os.environ.get("KT_CHIEF_WAIT_SECONDS", "30"))
+CHIEF_LOST_SECONDS = float(os.environ.get("KT_CHIEF_LOST_SECONDS", "10"))
+
+
+def _role():
+    """("single" | "chief" | "worker", (ip, port) or None) from Keras Tuner's environment variables."""
+    ip, port = os.environ.get("KERASTUNER_ORACLE_IP"), os.environ.get("KERASTUNER_ORACLE_PORT")
+    if not ip or not port:
+        return "single", None
+    if not port.isdigit():
+        raise SystemExit(f"python -m helpers.cli: KERASTUNER_ORACLE_PORT={port!r} is invalid; expected a port number")
+    role = "chief" if os.environ.get("KERASTUNER_TUNER_ID", "tuner0") == "chief" else "worker"
+    return role, (ip, int(port))
+
+
+def _answers(address, timeout=1.0):
+    try:
+        socket.create_connection(address, timeout=timeout).close()
+        return True
+    except OSError:
+        return False
+
+
+def _check_port_free(address):
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            raise RuntimeError(f"the chief cannot listen on {address[0]}:{address[1]} ({error.strerror}); "
+                               "choose a free KERASTUNER_ORACLE_PORT") from None
+
+
+def _wait_for_chief(address, seconds):
+    deadline = time.monotonic() + seconds
+    while not _answers(address):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"no chief answers at {address[0]}:{address[1]} after {seconds:g} s; start the chief "
+                               "(KERASTUNER_TUNER_ID=chief) first, with the same KERASTUNER_ORACLE_IP and _PORT")
+        time.sleep(0.5)
+
+
+def _watch_chief(address):
+    """Ends this worker, with one line, once the chief has not answered for CHIEF_LOST_SECONDS."""
+
+    def watch():
+        last_answer = time.monotonic()
+        while True:
+            time.sleep(1.0)
+            if _answers(address):
+                last_answer = time.monotonic()
+            elif time.monotonic() - last_answer > CHIEF_LOST_SECONDS:
+                print(f"python -m helpers.cli: the chief at {address[0]}:{address[1]} stopped answering "
+                      f"{CHIEF_LOST_SECONDS:g} s ago; this worker stops", file=sys.stderr, flush=True)
+                os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="chief-watch").start()
 
 
 def _flag(name):

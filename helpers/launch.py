@@ -19,12 +19,15 @@ from __future__ import annotations
 import argparse
 import os
 import pathlib
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 from helpers import cli, progress
+from helpers.checks import check_directory
 
 __all__ = ["free_port", "Launcher", "main"]
 
@@ -44,12 +47,13 @@ class TunerProcess:
         self.tuner_id, self.command, self.environment, self.log_path = tuner_id, command, environment, log_path
         self.restarts = 0
         self.popen = None
-        self.offset = 0
+        # Logs are appended to across launches: read only what this launch writes.
+        self.offset = log_path.stat().st_size if log_path.exists() else 0
 
     def start(self):
         with open(self.log_path, "a") as log:
             self.popen = subprocess.Popen(self.command, env={**self.environment, "KERASTUNER_TUNER_ID": self.tuner_id},
-                                          stdout=log, stderr=subprocess.STDOUT)
+                                          stdout=log, stderr=subprocess.STDOUT, preexec_fn=_end_with_parent)
 
     def new_lines(self):
         """The complete lines written since the last call; offsets count bytes, as seek() does."""
@@ -60,14 +64,38 @@ class TunerProcess:
         self.offset += len(complete)
         return complete.decode("utf-8", errors="replace").splitlines()
 
-    def stop(self):
-        if self.popen is not None and self.popen.poll() is None:
-            self.popen.terminate()
-            try:
-                self.popen.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.popen.kill()
-                self.popen.wait()
+    def running(self):
+        return self.popen is not None and self.popen.poll() is None
+
+
+def stop_all(processes, grace=10):
+    """Sends SIGTERM to every running process at once, then SIGKILL to any still running after `grace` seconds."""
+    running = [process for process in processes if process.running()]
+    for process in running:
+        process.popen.terminate()
+    deadline = time.monotonic() + grace
+    for process in running:
+        try:
+            process.popen.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.popen.kill()
+            process.popen.wait()
+
+
+class Stopped(Exception):
+    """A terminating signal reached the launcher."""
+
+
+def _raise_stopped(signum, frame):
+    raise Stopped(signal.Signals(signum).name)
+
+
+def _end_with_parent():
+    # Runs in the child before exec: Linux sends it SIGTERM if the launcher dies, even by SIGKILL.
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 class Launcher:
@@ -81,7 +109,7 @@ class Launcher:
             raise ValueError(f"workers={workers!r} is invalid; expected an integer >= 1")
         if isinstance(max_restarts, bool) or not isinstance(max_restarts, int) or max_restarts < 0:
             raise ValueError(f"max_restarts={max_restarts!r} is invalid; expected an integer >= 0")
-        self.directory = pathlib.Path(directory)
+        self.directory = pathlib.Path(check_directory(directory))
         self.port = free_port()
         self.max_restarts, self.report, self.poll_interval = max_restarts, report, poll_interval
         logs = self.directory / "logs"
@@ -95,31 +123,59 @@ class Launcher:
         self.completed = {}  # trial id -> worker id
 
     def run(self, timeout=3600):
-        """Runs the search to the end; returns 0 when every process finished normally, else 1."""
-        deadline = time.monotonic() + timeout
+        """Runs the search to the end; returns 0 when every process finished normally, else 1.
+
+        Every process is stopped before it returns: at the end, on a timeout,
+        when the chief or a worker fails for good, and when SIGTERM, SIGHUP
+        or SIGINT reaches the launcher. A child also gets SIGTERM if the
+        launcher itself is killed.
+        """
+        previous = {}
+        if threading.current_thread() is threading.main_thread():
+            previous = {signum: signal.signal(signum, _raise_stopped) for signum in (signal.SIGTERM, signal.SIGHUP)}
         try:
-            self.report(f"chief and {len(self.processes) - 1} workers on 127.0.0.1:{self.port}")
-            chief, *workers = self.processes.values()
-            chief.start()
-            # Workers that connect before the chief listens fall into gRPC's reconnect back-off
-            # (up to about 20 s), so start them once the chief's port accepts connections.
-            self._wait_for_chief(chief, deadline)
-            for process in workers:
-                process.start()
-            while time.monotonic() < deadline:
-                self._relay()
-                if chief.popen.poll() is not None:
-                    return self._finish(chief.popen.returncode)
-                for process in workers:
-                    code = process.popen.poll()
-                    if code not in (None, 0) and not self._restart(process, code):
-                        return self._finish(1)
-                time.sleep(self.poll_interval)
-            self.report(f"timed out after {timeout} s")
-            return self._finish(1)
+            return self._run(time.monotonic() + timeout, timeout)
+        except (Stopped, KeyboardInterrupt) as stop:
+            self.report(f"stopped by {stop or 'SIGINT'}: stopping the chief and the workers")
+            return 1
         finally:
-            for process in self.processes.values():
-                process.stop()
+            stop_all(self.processes.values())
+            self._relay()
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+
+    def _run(self, deadline, timeout):
+        chief, *workers = self.processes.values()
+        chief.start()
+        self.report(f"chief (pid {chief.popen.pid}) and {len(workers)} workers on 127.0.0.1:{self.port}")
+        # Workers that connect before the chief listens fall into gRPC's reconnect back-off
+        # (up to about 20 s), so start them once the chief's port accepts connections.
+        self._wait_for_chief(chief, deadline)
+        for process in workers:
+            process.start()
+        while time.monotonic() < deadline:
+            self._relay()
+            if not chief.running():
+                return self._after_chief(chief.popen.returncode, workers)
+            for process in workers:
+                code = process.popen.poll()
+                if code not in (None, 0) and not self._restart(process, code):
+                    return self._summary(f"{process.tuner_id} gave up after {process.restarts} restarts")
+            time.sleep(self.poll_interval)
+        return self._summary(f"timed out after {timeout:g} s")
+
+    def _after_chief(self, code, workers, grace=30):
+        if code != 0:
+            return self._summary(f"the chief exited with {code}")
+        # The chief ends once every worker has reported its last trial; a worker still running then is stuck.
+        deadline = time.monotonic() + grace
+        while any(process.running() for process in workers) and time.monotonic() < deadline:
+            time.sleep(self.poll_interval)
+        stuck = [process.tuner_id for process in workers if process.running()]
+        failed = [process.tuner_id for process in workers if not process.running() and process.popen.returncode]
+        if stuck or failed:
+            return self._summary(f"workers that did not finish: {sorted(stuck + failed)}")
+        return self._summary(None)
 
     def _wait_for_chief(self, chief, deadline):
         while time.monotonic() < deadline and chief.popen.poll() is None:
@@ -138,20 +194,13 @@ class Launcher:
         process.start()
         return True
 
-    def _finish(self, chief_code):
-        workers = list(self.processes.values())[1:]
-        for process in workers:
-            try:
-                process.popen.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                process.stop()
+    def _summary(self, problem):
+        """Reports the outcome in one line; returns the exit status. Every process is stopped right after."""
+        stop_all(self.processes.values())
         self._relay()
-        failed = [p.tuner_id for p in workers if p.popen.returncode != 0]
-        ok = chief_code == 0 and not failed
-        self.report(f"{'finished' if ok else 'FAILED'}: {len(self.completed)} trials completed"
-                    + (f"; chief exited with {chief_code}" if chief_code else "")
-                    + (f"; workers that did not finish: {failed}" if failed else ""))
-        return 0 if ok else 1
+        self.report(f"{'FAILED' if problem else 'finished'}: {len(self.completed)} trials completed"
+                    + (f"; {problem}" if problem else ""))
+        return 1 if problem else 0
 
     def _relay(self):
         for process in self.processes.values():
@@ -176,8 +225,13 @@ def main(argv=None):
     search_arguments = args.search[1:] if args.search[:1] == ["--"] else args.search
     options = cli.parse_arguments(["--directory", args.directory, *search_arguments])
     del options["directory"]
-    launcher = Launcher(args.workers, args.directory, args.max_restarts,
-                        report=lambda line: print(line, flush=True), **options)
+    if not args.timeout > 0:
+        parser.error(f"--timeout={args.timeout} is invalid; expected a number of seconds > 0")
+    try:
+        launcher = Launcher(args.workers, args.directory, args.max_restarts,
+                            report=lambda line: print(line, flush=True), **options)
+    except ValueError as error:
+        parser.error(str(error).replace("workers=", "--workers=").replace("max_restarts=", "--max-restarts="))
     return launcher.run(timeout=args.timeout)
 
 

@@ -22,6 +22,9 @@ import keras_tuner as kt
 
 from helpers import datafn, fitting
 
+# Statuses of a trial that must never run again.
+_ENDED = (kt.engine.trial.TrialStatus.COMPLETED, kt.engine.trial.TrialStatus.FAILED)
+
 __all__ = [
     "EpochCountMixin",
     "DatasetTunerMixin",
@@ -90,6 +93,14 @@ class DatasetTunerMixin(EpochCountMixin):
             datafn.declare_data_hyperparameters(self.dataset_fn, hp, datafn.DECLARE_BATCH_SIZE)
             self.oracle.update_space(hp)
         super()._populate_initial_space()
+
+    def reload(self):
+        # A distributed chief saves its oracle while the last trial it ended is still listed as ongoing,
+        # and keras-tuner's reload sends every ongoing trial back for retry: a completed trial would run again.
+        super().reload()
+        oracle = getattr(self.oracle, "_oracle", self.oracle)
+        oracle._retry_queue = [trial_id for trial_id in oracle._retry_queue
+                               if oracle.trials[trial_id].status not in _ENDED]
 
     def search(self, *fit_args, **fit_kwargs):
         if self.dataset_fn is not None:

@@ -18,8 +18,12 @@ def test_arguments_for_is_the_inverse_of_parse_arguments(tmp_path):
     (["--trials", "0"], "trials=0 is invalid"),
     (["--task", "mnist"], "task='mnist' is unknown"),
     (["--epochs", "two"], "argument --epochs: invalid int value: 'two'"),
+    (["--directory", ""], "--directory='' is invalid; expected the path of a folder"),
+    (["--directory", "FILE/search"], "is a file; expected a folder"),
 ])
 def test_a_bad_option_exits_with_one_line_and_status_2(arguments, message, tmp_path):
+    (tmp_path / "FILE").write_text("not a folder")
+    arguments = [argument.replace("FILE", str(tmp_path / "FILE")) for argument in arguments]
     result = subprocess.run([sys.executable, "-m", "helpers.cli", "--directory", str(tmp_path), *arguments],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and message in result.stderr

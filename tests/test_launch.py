@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 
 import psutil
 import pytest
@@ -18,9 +19,9 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 TUNE = ["--task", "regularization", "--tuner", "random", "--trials", "6"]
 
 
-def _launch(directory, epochs):
+def _launch(directory, epochs, timeout=240):
     command = [sys.executable, "-m", "helpers.launch", "--workers", "2", "--directory", str(directory),
-               "--timeout", "240", "--", *TUNE, "--epochs", str(epochs)]
+               "--timeout", str(timeout), "--", *TUNE, "--epochs", str(epochs)]
     environment = {**os.environ, "PYTHONUNBUFFERED": "1", "TF_CPP_MIN_LOG_LEVEL": "3"}
     return subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True)
@@ -50,11 +51,100 @@ def _assert_every_trial_completed_once(lines):
     return finished
 
 
-def test_a_chief_and_two_workers_complete_every_trial_once_and_leave_nothing_running(tmp_path):
+def test_a_chief_and_two_workers_complete_every_trial_once_and_a_relaunch_runs_none_again(tmp_path):
     launcher = _launch(tmp_path, epochs=2)
     lines = launcher.communicate(timeout=300)[0].splitlines()
     _assert_every_trial_completed_once(lines)
     _assert_clean_end(lines, launcher)
+
+    relaunch = _launch(tmp_path, epochs=2)
+    lines = relaunch.communicate(timeout=300)[0].splitlines()
+    assert not [line for line in lines if " started trial " in line], lines
+    assert relaunch.returncode == 0 and lines[-1] == "finished: 0 trials completed", lines[-3:]
+
+
+def _tree_after_first_trial(launcher):
+    """The launcher's output up to a worker's first trial, and the pids of every process it started."""
+    lines = []
+    for line in launcher.stdout:
+        lines.append(line.rstrip("\n"))
+        if " started trial " in line:
+            break
+    children = psutil.Process(launcher.pid).children(recursive=True)
+    assert len(children) >= 3, f"expected a chief and two workers: {lines}"
+    return lines, children
+
+
+def _assert_gone(processes, seconds):
+    gone, alive = psutil.wait_procs(processes, timeout=seconds)
+    assert not alive, f"still running {seconds} s later: {[p.pid for p in alive]}"
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+def test_a_signal_to_the_launcher_stops_the_chief_and_every_worker(signum, tmp_path):
+    launcher = _launch(tmp_path, epochs=50)
+    lines, children = _tree_after_first_trial(launcher)
+    launcher.send_signal(signum)
+    lines += launcher.communicate(timeout=60)[0].splitlines()
+    _assert_gone(children, 20)
+    if signum == signal.SIGTERM:
+        assert launcher.returncode == 1 and "stopped by SIGTERM: stopping the chief and the workers" in lines, lines
+
+
+def test_when_the_chief_dies_the_workers_are_stopped_within_seconds_and_the_chief_is_named(tmp_path):
+    launcher = _launch(tmp_path, epochs=50)
+    lines, children = _tree_after_first_trial(launcher)
+    chief = int(re.match(r"chief \(pid (\d+)\)", lines[0]).group(1))
+    started = time.monotonic()
+    os.kill(chief, signal.SIGKILL)
+    lines += launcher.communicate(timeout=60)[0].splitlines()
+    assert time.monotonic() - started < 20, "the launcher took too long to give up"
+    _assert_gone(children, 5)
+    assert launcher.returncode == 1 and lines[-1].endswith("; the chief exited with -9"), lines[-3:]
+
+
+def test_the_timeout_stops_everything_at_once(tmp_path):
+    started = time.monotonic()
+    launcher = _launch(tmp_path, epochs=50, timeout=25)
+    lines = launcher.communicate(timeout=120)[0].splitlines()
+    assert time.monotonic() - started < 25 + 20, f"took {time.monotonic() - started:.0f} s"
+    assert launcher.returncode == 1 and lines[-1].endswith("; timed out after 25 s"), lines[-3:]
+
+
+def test_a_worker_without_a_chief_gives_up_with_one_line(tmp_path):
+    from helpers.launch import free_port
+
+    environment = {**os.environ, "KERASTUNER_TUNER_ID": "tuner0", "KERASTUNER_ORACLE_IP": "127.0.0.1",
+                   "KERASTUNER_ORACLE_PORT": str(free_port()), "KT_CHIEF_WAIT_SECONDS": "2"}
+    result = subprocess.run([sys.executable, "-m", "helpers.cli", "--directory", str(tmp_path)], cwd=ROOT,
+                            env=environment, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+    assert "no chief answers at 127.0.0.1:" in result.stderr and "after 2 s" in result.stderr
+
+
+def test_a_chief_on_a_busy_port_says_so_in_one_line(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        environment = {**os.environ, "KERASTUNER_TUNER_ID": "chief", "KERASTUNER_ORACLE_IP": "127.0.0.1",
+                       "KERASTUNER_ORACLE_PORT": str(busy.getsockname()[1])}
+        result = subprocess.run([sys.executable, "-m", "helpers.cli", "--directory", str(tmp_path)], cwd=ROOT,
+                                env=environment, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "the chief cannot listen on 127.0.0.1:" in result.stderr and "choose a free" in result.stderr
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["--workers", "0"], "--workers=0 is invalid"),
+    (["--max-restarts", "-1"], "--max-restarts=-1 is invalid"),
+    (["--timeout", "0"], "--timeout=0.0 is invalid"),
+    (["--", "--tuner", "grid"], "tuner='grid' is unknown"),
+])
+def test_a_launcher_mistake_is_one_line_and_exit_status_2(arguments, message, tmp_path):
+    result = subprocess.run([sys.executable, "-m", "helpers.launch", "--directory", str(tmp_path), *arguments],
+                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
 
 
 def test_a_worker_killed_mid_trial_is_restarted_and_no_trial_is_lost_or_repeated(tmp_path):
@@ -85,8 +175,11 @@ def test_bad_launcher_settings_are_named(tmp_path):
 
 def test_the_log_reader_returns_each_complete_line_once_whatever_its_characters(tmp_path):
     log = tmp_path / "tuner0.log"
-    log.write_bytes("Epoch 1 • loss 0.5\n".encode())
-    process = TunerProcess("tuner0", [], {}, log)
+    log.write_bytes("an earlier launch • its lines\n".encode())
+    process = TunerProcess("tuner0", [], {}, log)  # a new launch reads only what it writes
+    assert process.new_lines() == []
+    with open(log, "ab") as file:
+        file.write("Epoch 1 • loss 0.5\n".encode())
     assert process.new_lines() == ["Epoch 1 • loss 0.5"]
     with open(log, "ab") as file:
         file.write("ü • done\n@trial {\"ev".encode())  # the last line is still being written

@@ -301,3 +301,24 @@ def test_two_searches_with_the_same_seed_agree_whatever_was_drawn_before(route, 
         results.append([(t.hyperparameters.values, round(t.score, 4)) for _, t in sorted(tuner.oracle.trials.items())])
     assert results[0] == results[1]
 
+
+
+def test_a_completed_trial_left_listed_as_ongoing_never_runs_again_on_resume(tiny_task, tmp_path):
+    """A distributed chief saves its oracle with the last ended trial still under ongoing_trials."""
+    import json
+
+    dataset_fn = RecordingDatasetFn(tiny_task)
+    tuner = make_tuner("subclass", "random", tmp_path, dataset_fn=dataset_fn, max_trials=2)
+    search(tuner, epochs=1)
+    oracle_file = pathlib.Path(tuner.project_dir) / "oracle.json"
+    state = json.loads(oracle_file.read_text())
+    last = max(tuner.oracle.trials)
+    state["ongoing_trials"] = {"tuner0": last}
+    oracle_file.write_text(json.dumps(state))
+    events = []
+    resumed = progress.with_progress(helpers.DatasetRandomSearch)(
+        tiny_build, dataset_fn=dataset_fn, objective="val_loss", max_trials=2, directory=str(tmp_path),
+        project_name="subclass-random", on_progress=events.append)
+    search(resumed, epochs=1)
+    assert events == [], f"a completed trial ran again: {events}"
+    assert [t.status for t in resumed.oracle.trials.values()] == ["COMPLETED"] * 2
