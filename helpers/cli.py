@@ -30,18 +30,22 @@ def parse_arguments(argv=None):
     """The search options and the directory, as a dict; a bad option exits with one line and status 2."""
     parser = argparse.ArgumentParser(prog="python -m helpers.cli", description=__doc__.splitlines()[0])
     parser.add_argument("--directory", required=True, help="the tuner directory, shared by all processes")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="delete the search the directory holds and start afresh (single process only)")
     for name, default in search.DEFAULTS.items():
         kind = str if name in ("task", "tuner", "project") else int
         parser.add_argument(_flag(name), type=kind, default=default,
                             help=f"default: {default if default is not None else 'the task’s'}")
     options = vars(parser.parse_args(argv))
-    directory = options.pop("directory")
+    directory, overwrite = options.pop("directory"), options.pop("overwrite")
     try:
         check_directory(directory, "--directory")
         options = search.check_options(**options)
     except ValueError as error:
         parser.error(str(error))
-    return {"directory": directory, **options}
+    if overwrite and _role()[0] != "single":
+        parser.error("--overwrite is for a single process: a chief or worker would delete what the others use")
+    return {"directory": directory, "overwrite": overwrite, **options}
 
 
 def arguments_for(**options):
@@ -67,8 +71,14 @@ def main(argv=None):
         return 1
     from helpers.runtime import quiet_tensorflow
 
+    directory = options.pop("directory")
+    try:
+        options = search.claim_directory(directory, overwrite=options.pop("overwrite"), **options)
+    except ValueError as error:
+        print(f"python -m helpers.cli: {error}", file=sys.stderr, flush=True)
+        return 1
     quiet_tensorflow()
-    tuner = search.run_search(options.pop("directory"), on_progress=progress.print_event, **options)
+    tuner = search.run_search(directory, on_progress=progress.print_event, **options)
     progress.print_event(progress.TrialEvent("finished", getattr(tuner, "tuner_id", "tuner0")))
     return 0
 

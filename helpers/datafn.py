@@ -13,7 +13,7 @@ import zlib
 import keras_tuner as kt
 
 __all__ = ["DECLARE_BATCH_SIZE", "accepts_seed", "call_dataset_fn", "check_callable", "declare_data_hyperparameters",
-           "is_out_of_memory", "seeded_call", "trial_seed"]
+           "first_line", "is_infinite", "is_out_of_memory", "seeded_call", "trial_seed"]
 
 # When a tuner is created, dataset_fn is called with this batch size so that
 # the hyperparameters it declares join the search space before trial 0.
@@ -49,7 +49,7 @@ def check_callable(dataset_fn):
     return dataset_fn
 
 
-def seeded_call(dataset_fn, hp, batch_size, seed):
+def seeded_call(dataset_fn, hp, batch_size, seed, in_trial=True):
     """Seeds Python, NumPy, TensorFlow and Keras with `seed`, then calls dataset_fn with it.
 
     The first half of the seeding order that both tuner routes and
@@ -59,62 +59,112 @@ def seeded_call(dataset_fn, hp, batch_size, seed):
     import keras
 
     keras.utils.set_random_seed(seed)
-    return call_dataset_fn(dataset_fn, hp, batch_size, seed=seed)
+    return call_dataset_fn(dataset_fn, hp, batch_size, seed=seed, in_trial=in_trial)
 
 
-def call_dataset_fn(dataset_fn, hp, batch_size, seed=None):
+def call_dataset_fn(dataset_fn, hp, batch_size, seed=None, in_trial=False):
     """Calls `dataset_fn(hp, batch_size[, seed=seed])` and checks what it returns.
 
-    A dataset_fn that returns no pair, an empty training dataset, reads an
-    undeclared hyperparameter or rejects its arguments raises a
-    `keras_tuner.errors.FatalError`, which stops the search instead of failing
-    trial after trial. Running out of memory raises as it is (see
-    `is_out_of_memory`).
+    Outside a trial (when the tuner is created, and when `search()` starts)
+    any error of dataset_fn, and a return value that is not a pair of
+    datasets or holds an empty one, raises a `keras_tuner.errors.FatalError`:
+    the search stops before anything trains. Inside a trial the same
+    problems fail that trial alone (`FailedTrialError`, with a message that
+    names the hyperparameters) and the search goes on. Running out of memory
+    raises as it is (see `is_out_of_memory`).
     """
     kwargs = {"seed": seed} if seed is not None and accepts_seed(dataset_fn) else {}
     try:
         result = dataset_fn(hp, batch_size, **kwargs)
-    except KeyError as error:
-        declared = sorted(h.name for h in hp.space)
-        raise kt.errors.FatalValueError(
-            f"dataset_fn read the hyperparameter {error.args[0].split()[0]!r}, which is not declared; declare it "
-            f"with hp.Float, hp.Int, hp.Choice, hp.Boolean or hp.Fixed before reading it (declared: {declared})"
-        ) from error
-    except (ValueError, TypeError) as error:
-        raise kt.errors.FatalValueError(
-            f"dataset_fn failed with batch_size={batch_size!r} and hyperparameters {_data_values(hp)}: {error}"
-        ) from error
-    if not isinstance(result, (tuple, list)) or len(result) != 2 or any(part is None for part in result):
-        raise kt.errors.FatalTypeError(
-            f"dataset_fn returned {_describe(result)}; expected a pair (train, validation) "
-            "of datasets, neither of them None"
-        )
-    if _is_empty(result[0]):
-        raise kt.errors.FatalValueError(
-            f"dataset_fn returned an empty training dataset for batch_size={batch_size!r} and "
-            f"hyperparameters {_data_values(hp)}; expected at least one batch"
-        )
+    except Exception as error:
+        if is_out_of_memory(error):
+            raise
+        raise _failure(_message_for(error, hp, batch_size), error, in_trial) from error
+    problem, kind = _problem_with(result, batch_size, hp)
+    if problem:
+        raise _failure(problem, kind(), in_trial)
     return result
 
 
+class EmptyDatasetError(kt.errors.FatalValueError):
+    """dataset_fn returned a dataset with no batch."""
+
+
+def _message_for(error, hp, batch_size):
+    name = error.args[0] if isinstance(error, KeyError) and len(error.args) == 1 else None
+    if isinstance(name, str) and name.endswith(" does not exist.") and name[:-len(" does not exist.")] not in hp.values:
+        declared = sorted(h.name for h in hp.space)
+        return (f"dataset_fn read the hyperparameter {name[:-len(' does not exist.')]!r}, which is not declared; "
+                "declare it with hp.Float, hp.Int, hp.Choice, hp.Boolean or hp.Fixed before reading it "
+                f"(declared: {declared})")
+    return (f"dataset_fn failed with batch_size={batch_size!r} and hyperparameters {_data_values(hp)}: "
+            f"{type(error).__name__}: {first_line(error)}")
+
+
+def _failure(message, error, in_trial):
+    if in_trial:
+        return kt.errors.FailedTrialError(message)
+    if isinstance(error, EmptyDatasetError):
+        return EmptyDatasetError(message)
+    if isinstance(error, (ValueError, KeyError)):
+        return kt.errors.FatalValueError(message)
+    if isinstance(error, TypeError):
+        return kt.errors.FatalTypeError(message)
+    return kt.errors.FatalRuntimeError(message)
+
+
+def _problem_with(result, batch_size, hp):
+    if not isinstance(result, (tuple, list)) or len(result) != 2 or any(part is None for part in result):
+        message = f"dataset_fn returned {_describe(result)}; expected a pair (train, validation) of datasets, neither None"
+        return message, TypeError
+    if any(isinstance(part, (tuple, list, dict)) for part in result):
+        return ("dataset_fn returned arrays as (x, y) pairs; expected a pair of datasets, e.g. "
+                "tf.data.Dataset.from_tensor_slices((x, y)).batch(batch_size) for each split"), TypeError
+    for part, split in zip(result, ("training", "validation")):
+        if _is_empty(part):
+            return (f"dataset_fn returned an empty {split} dataset for batch_size={batch_size!r} and "
+                    f"hyperparameters {_data_values(hp)}; expected at least one batch"), EmptyDatasetError
+    return None, None
+
+
+def first_line(error):
+    """The first meaningful line of an error's message: not a blank line, nor TensorFlow's node annotations."""
+    for line in str(error).strip().splitlines():
+        line = line.strip()
+        if line and not line.startswith("[[") and not line.startswith("\t"):
+            return line
+    return type(error).__name__
+
+
 def declare_data_hyperparameters(dataset_fn, hp, batch_size):
-    """Declares dataset_fn's hyperparameters in `hp`, then tries their smallest and largest values.
+    """Declares dataset_fn's hyperparameters in `hp`, then tries their extreme values and every choice.
 
     `hp` is the search space. dataset_fn runs with the defaults (which
     declares its hyperparameters), then with every numeric hyperparameter at
-    its minimum and at its maximum, so that a range dataset_fn cannot use (a
-    negative noise, say) fails before any training starts. The datasets are
-    discarded.
+    its minimum and at its maximum, then with each value of every
+    `hp.Choice` in turn, so that a value dataset_fn cannot use (a negative
+    noise, say) fails before any training starts. The datasets are
+    discarded. `batch_size` is only a probe: a dataset that is empty at that
+    size but not at size 1 (few samples, `drop_remainder=True`) is checked
+    again with the batch size given to `search()`.
     """
-    call_dataset_fn(dataset_fn, hp, batch_size)
+    _probe(dataset_fn, hp, batch_size)
     numeric = [h for h in hp.space if hasattr(h, "min_value") and hasattr(h, "max_value")]
-    for bound in ("min_value", "max_value"):
-        if not numeric:
-            break
+    probes = [{h.name: getattr(h, bound) for h in numeric} for bound in ("min_value", "max_value") if numeric]
+    probes += [{h.name: value} for h in hp.space if hasattr(h, "values") for value in h.values]
+    for values in probes:
         probe = hp.copy()
-        for h in numeric:
-            probe.values[h.name] = getattr(h, bound)
-        call_dataset_fn(dataset_fn, probe, batch_size)
+        probe.values.update(values)
+        _probe(dataset_fn, probe, batch_size)
+
+
+def _probe(dataset_fn, hp, batch_size):
+    try:
+        call_dataset_fn(dataset_fn, hp, batch_size)
+    except EmptyDatasetError:
+        if batch_size == 1:
+            raise
+        call_dataset_fn(dataset_fn, hp, 1)  # empty only at the probe's batch size: search() checks its own
 
 
 def is_out_of_memory(error):
@@ -132,6 +182,13 @@ def _is_empty(dataset):
     if not isinstance(dataset, tf.data.Dataset):
         return False
     return int(dataset.cardinality()) == 0
+
+
+def is_infinite(dataset):
+    """Whether `dataset` is a tf.data pipeline that never ends (`.repeat()` without a count)."""
+    import tensorflow as tf
+
+    return isinstance(dataset, tf.data.Dataset) and int(dataset.cardinality()) == int(tf.data.INFINITE_CARDINALITY)
 
 
 def _data_values(hp):

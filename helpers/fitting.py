@@ -14,8 +14,8 @@ import keras_tuner as kt
 
 from helpers import records
 
-__all__ = ["DATA_ARGUMENTS", "ExecutionCounter", "ObjectiveCheck", "fit_kwargs", "oracle_seed",
-           "out_of_memory_message", "record_execution", "reject_data_arguments"]
+__all__ = ["DATA_ARGUMENTS", "ExecutionCounter", "ObjectiveCheck", "check_finite", "end_trial_as_failed", "fit_kwargs",
+           "oracle_seed", "out_of_memory_message", "record_execution", "reject_data_arguments"]
 
 # Arguments of search() that would compete with the data that dataset_fn builds.
 DATA_ARGUMENTS = ("x", "y", "validation_data", "validation_split")
@@ -56,8 +56,28 @@ def fit_kwargs(kwargs, validation, objective):
     # The data are tf.data pipelines, shuffled by dataset_fn; Keras warns if asked again.
     kwargs.setdefault("shuffle", False)
     names = [o.name for o in getattr(objective, "objectives", [objective]) if o.name != "default_objective"]
-    kwargs["callbacks"] = [ObjectiveCheck(names)] + list(kwargs.get("callbacks") or [])
+    # Last, so that a callback of the user's that writes the objective into `logs` has run.
+    kwargs["callbacks"] = list(kwargs.get("callbacks") or []) + [ObjectiveCheck(names)]
     return kwargs
+
+
+def check_finite(train, validation, kwargs):
+    """Raises a FatalValueError before training when a dataset never ends and fit() has no step count for it."""
+    from helpers import datafn
+
+    for dataset, split, steps in ((train, "training", "steps_per_epoch"), (validation, "validation", "validation_steps")):
+        if datafn.is_infinite(dataset) and not kwargs.get(steps):
+            raise kt.errors.FatalValueError(
+                f"dataset_fn returned an infinite {split} dataset (.repeat() without a count), and search() got no "
+                f"{steps}; pass search(..., {steps}=N), or repeat a finite number of times"
+            )
+
+
+def end_trial_as_failed(tuner, trial, error):
+    """Ends `trial` as FAILED with the error's message, so that a search stopped by `error` leaves none RUNNING."""
+    trial.status = kt.engine.trial.TrialStatus.FAILED
+    trial.message = f"{type(error).__name__}: {error}"
+    tuner.oracle.end_trial(trial)
 
 
 def record_execution(tuner, trial, execution, seed, batch_size, kwargs):
@@ -92,5 +112,6 @@ def reject_data_arguments(fit_args, fit_kwargs):
 
 def out_of_memory_message(batch_size, error):
     """The FAILED trial's message for an out-of-memory error."""
-    first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
-    return f"out of memory with batch_size={batch_size}: {type(error).__name__}: {first_line}"
+    from helpers.datafn import first_line
+
+    return f"out of memory with batch_size={batch_size}: {type(error).__name__}: {first_line(error)}"

@@ -42,6 +42,9 @@ class DatasetHyperModel(kt.HyperModel):
             )
         self.dataset_fn = datafn.check_callable(dataset_fn)
         self._executions = fitting.ExecutionCounter()
+        # Until one execution has trained, a dataset_fn error stops the search (as the subclass route's
+        # check when search() starts does); afterwards it fails only its trial.
+        self._trained = False
 
     def build(self, hp):
         return self.hypermodel.build(hp)
@@ -61,9 +64,14 @@ class DatasetHyperModel(kt.HyperModel):
         seed = datafn.trial_seed(fitting.oracle_seed(tuner.oracle), trial.trial_id, execution)
         try:
             train, validation = self.seeded_datasets_and_weights(hp, model, batch_size, seed)
+            fitting.check_finite(train, validation, kwargs)
             kwargs = fitting.fit_kwargs(kwargs, validation, tuner.oracle.objective)
             fitting.record_execution(tuner, trial, execution, seed, batch_size, kwargs)
+            self._trained = True
             return self.hypermodel.fit(hp, model, train, **kwargs)
+        except kt.errors.FatalError as error:
+            fitting.end_trial_as_failed(tuner, trial, error)  # stop the search, but leave no trial RUNNING
+            raise
         except Exception as error:
             if datafn.is_out_of_memory(error):
                 raise kt.errors.FailedTrialError(fitting.out_of_memory_message(batch_size, error)) from error
@@ -76,7 +84,7 @@ class DatasetHyperModel(kt.HyperModel):
         warm-started with. This is the order the subclass route follows, so
         both routes train the same trial identically. Returns (train, validation).
         """
-        train, validation = datafn.seeded_call(self.dataset_fn, hp, batch_size, seed)
+        train, validation = datafn.seeded_call(self.dataset_fn, hp, batch_size, seed, in_trial=self._trained)
         if "tuner/trial_id" not in hp.values:
             keras.utils.set_random_seed(seed)
             model.set_weights(self.hypermodel.build(hp).get_weights())

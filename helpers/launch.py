@@ -224,6 +224,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     search_arguments = args.search[1:] if args.search[:1] == ["--"] else args.search
     options = cli.parse_arguments(["--directory", args.directory, *search_arguments])
+    if options.pop("overwrite"):
+        parser.error("--overwrite is not for a launch: delete the directory first, or choose another")
     del options["directory"]
     if not args.timeout > 0:
         parser.error(f"--timeout={args.timeout} is invalid; expected a number of seconds > 0")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from helpers import records
 from helpers.hypermodel import DatasetHyperModel
+from helpers.results import failure_reason
 from helpers.tuners import DatasetTunerMixin
 
 __all__ = ["rerun_trial"]
@@ -21,9 +22,15 @@ def rerun_trial(tuner, trial_id):
     checkpoint), and the score is computed as keras-tuner does: the objective
     at each execution's best epoch, averaged over executions. Nothing is saved.
     """
+    if trial_id not in tuner.oracle.trials:
+        raise ValueError(f"trial_id={trial_id!r} is not a trial of this search; its trials are "
+                         f"{sorted(tuner.oracle.trials)}")
     trial = tuner.oracle.get_trial(trial_id)
-    executions = getattr(tuner, "executions_per_trial", 1)
-    recorded = records.read_records(tuner.get_trial_dir(trial_id))[-executions:]
+    if trial.status != "COMPLETED":
+        reason = f": {failure_reason(trial.message)}" if trial.message else ""
+        raise ValueError(f"trial {trial_id!r} is {trial.status}{reason}; only a COMPLETED trial has a score to reproduce")
+    recorded = _final_records(records.read_records(tuner.get_trial_dir(trial_id)),
+                              getattr(tuner, "executions_per_trial", 1))
     if not recorded:
         raise ValueError(
             f"trial {trial_id!r} has no {records.RECORD_FILE}; only trials trained on dataset_fn's data can be re-run"
@@ -35,6 +42,18 @@ def rerun_trial(tuner, trial_id):
         series = history.history[objective.name]
         values.append(max(series) if objective.direction == "max" else min(series))
     return sum(values) / len(values)
+
+
+def _final_records(recorded, executions):
+    """The record of the attempt that trained each execution: the last one written for each execution index.
+
+    An execution retried with a smaller batch after running out of memory, or
+    run again after the search was resumed, writes one record per attempt.
+    """
+    last = {}
+    for record in recorded:
+        last[record.get("execution", 0)] = record
+    return [last[index] for index in sorted(last)][:executions]
 
 
 def _train_like_the_trial(tuner, hp, record):

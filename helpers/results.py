@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import math
 import os
+import re
 
 from helpers import records
 
-__all__ = ["trials_table", "format_trial", "epochs_table", "plot_objective_vs_noise", "scores_table"]
+__all__ = ["trials_table", "format_trial", "epochs_table", "failure_reason", "plot_objective_vs_noise", "scores_table"]
 
-_STATUS_ORDER = ("trial_id", "status")
+# The trial's own fields in a trials_table row, in column order after the hyperparameters (status comes second).
+_FIELDS = ("status", "score", "best_step", "batch_size", "seed", "message")
+_ALWAYS = ("score", "best_step")
 
 
 def trials_table(tuner):
@@ -21,29 +24,32 @@ def trials_table(tuner):
     Rows are in trial order. A trial that has no score yet (running, failed or
     invalid) has NaN there. Trials trained on a dataset_fn's data add the
     `batch_size` and `seed` of their last execution, and a trial that did not
-    complete adds the last line of its error as `message`. Introduced in
-    notebook 01.
+    complete adds the reason as `message`: its error's name and first
+    meaningful line (see `failure_reason`). A hyperparameter always keeps its
+    own name: where it is called `status`, `score`, `best_step`,
+    `batch_size`, `seed` or `message`, that field of the trial is shown as
+    `trial_<name>` instead. Introduced in notebook 01.
     """
     import pandas as pd
 
-    rows, extra = [], []
+    names = {name for trial in tuner.oracle.trials.values() for name in trial.hyperparameters.values}
+    field = {name: f"trial_{name}" if name in names else name for name in _FIELDS}
+    rows = []
     for trial_id, trial in sorted(tuner.oracle.trials.items()):
-        row = {"trial_id": trial_id, "status": trial.status}
-        row.update(trial.hyperparameters.values)
-        row["score"] = _score_or_nan(trial.score)
-        row["best_step"] = trial.best_step
+        row = {"trial_id": trial_id, field["status"]: trial.status, **trial.hyperparameters.values,
+               field["score"]: _score_or_nan(trial.score), field["best_step"]: trial.best_step}
         recorded = _records(tuner, trial_id)
         if recorded:
-            row.update(batch_size=recorded[-1]["batch_size"], seed=recorded[-1]["seed"])
+            row.update({field["batch_size"]: recorded[-1]["batch_size"], field["seed"]: recorded[-1]["seed"]})
         if trial.status != "COMPLETED" and trial.message:
-            row["message"] = trial.message.strip().splitlines()[-1]
-        extra += [name for name in ("batch_size", "seed", "message") if name in row and name not in extra]
+            row[field["message"]] = failure_reason(trial.message)
         rows.append(row)
-    tail = ["score", "best_step"] + extra
-    columns = list(_STATUS_ORDER)
+    tail = [field[name] for name in _FIELDS[1:] if any(field[name] in row for row in rows) or name in _ALWAYS]
+    head = ["trial_id", field["status"]]
+    middle = []
     for row in rows:
-        columns += [name for name in row if name not in columns and name not in tail]
-    return pd.DataFrame(rows, columns=columns + tail)
+        middle += [name for name in row if name not in head + tail + middle]
+    return pd.DataFrame(rows, columns=head + middle + tail)
 
 
 def format_trial(trial, digits=4):
@@ -135,7 +141,8 @@ def plot_objective_vs_noise(tuner, noise="aug_noise", sweep=None, ax=None, title
     for name in (noise, color_by):
         if name is not None and name not in names:
             raise KeyError(f"no hyperparameter named {name!r} in the search; found {names}")
-    table = table[table["status"] == "COMPLETED"]
+    status, score = (f"trial_{name}" if f"trial_{name}" in table.columns else name for name in ("status", "score"))
+    table = table[table[status] == "COMPLETED"].rename(columns={score: "objective"})
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 4))
     if sweep is not None:
@@ -145,19 +152,39 @@ def plot_objective_vs_noise(tuner, noise="aug_noise", sweep=None, ax=None, title
     others = [name for name in names if name != noise]
     color_by = color_by or (others[0] if others else None)
     if color_by is None:
-        ax.scatter(table[noise], table["score"], label="trials", s=25)
+        ax.scatter(table[noise], table["objective"], label="trials", s=25)
     elif pd.api.types.is_float_dtype(table[color_by]):
-        points = ax.scatter(table[noise], table["score"], c=table[color_by], cmap="viridis", s=25, label="trials")
+        points = ax.scatter(table[noise], table["objective"], c=table[color_by], cmap="viridis", s=25, label="trials")
         ax.figure.colorbar(points, ax=ax, label=color_by)
     else:
         for value, group in table.groupby(color_by):
-            ax.scatter(group[noise], group["score"], label=f"trials, {color_by}={value}", s=25)
+            ax.scatter(group[noise], group["objective"], label=f"trials, {color_by}={value}", s=25)
     ax.set_xlabel(f"{noise} (stddev of the input noise)")
     ax.set_ylabel(f"{tuner.oracle.objective.name}")
     ax.set_yscale("log")
     ax.set_title(title or "Objective against noise")
     ax.legend(fontsize="small")
     return ax
+
+
+def failure_reason(message):
+    """The reason a trial failed, in one line, from keras-tuner's traceback of it.
+
+    The exception's short name and the first meaningful line of its message
+    (a FailedTrialError's message alone, as the tuners write it to be read);
+    TensorFlow's "Graph execution error" and node annotations are skipped.
+    """
+    lines = [line.rstrip() for line in message.strip().splitlines()]
+    frames = [i for i, line in enumerate(lines) if line.startswith(" ")]
+    tail = [line for line in lines[(frames[-1] + 1) if frames else 0:] if line.strip()]
+    header = re.match(r"^([\w.]+?)(?::\s*(.*))?$", tail[0]) if tail else None
+    if header is None:
+        return tail[0] if tail else ""
+    name, text = header.group(1).rsplit(".", 1)[-1], (header.group(2) or "").strip()
+    details = [line.strip() for line in tail[1:] if not line.strip().startswith(("[[", "Detected at node"))]
+    if text in ("", "Graph execution error:") and details:
+        text = details[0]
+    return text if name == "FailedTrialError" else f"{name}: {text}" if text else name
 
 
 def _records(tuner, trial_id):

@@ -11,10 +11,12 @@ demo and notebook 07 all call it:
 from __future__ import annotations
 
 import dataclasses
+import pathlib
 
 from helpers.checks import check_count
 
-__all__ = ["DEFAULTS", "TASKS", "TUNERS", "check_options", "make_search", "run_search", "search_parts"]
+__all__ = ["DEFAULTS", "IDENTITY", "TASKS", "TUNERS", "check_options", "claim_directory", "make_search", "run_search",
+           "search_parts"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,6 +77,10 @@ def search_parts(task, seed=DEFAULTS["seed"]):
 def make_search(directory, *, overwrite=False, on_progress=None, **options):
     """The Dataset* tuner of a search, in `directory`, that resumes what the directory holds.
 
+    The directory records which search it holds (task, tuner, seed and, for
+    Hyperband, max_epochs, in `<project>/search.json`) and refuses a
+    different one with a ValueError; `overwrite=True` deletes it first.
+
     `options` are those of `DEFAULTS`; `epochs` and `batch_size` are for
     `search()`, so call `tuner.search(epochs=..., batch_size=...)` with them
     (`check_options` fills them in). `on_progress(TrialEvent)` is called
@@ -83,15 +89,59 @@ def make_search(directory, *, overwrite=False, on_progress=None, **options):
     """
     from helpers import progress, tuners
 
-    options = check_options(**options)
+    options = claim_directory(directory, overwrite=overwrite, **options)  # overwrite: deleted here, once
     build, dataset_fn = search_parts(options["task"], options["seed"])
     class_name, budget_argument = TUNERS[options["tuner"]]
     budget = {"max_epochs": options["max_epochs"], "factor": 3} if budget_argument == "max_epochs" else {
         "max_trials": options["trials"]}
     tuner_class = progress.with_progress(getattr(tuners, class_name))
     return tuner_class(build, objective="val_loss", seed=options["seed"], directory=str(directory),
-                       project_name=options["project"], overwrite=overwrite, dataset_fn=dataset_fn,
+                       project_name=options["project"], overwrite=False, dataset_fn=dataset_fn,
                        on_progress=on_progress, **budget)
+
+
+# The options that make a search what it is; the others (trials, epochs, batch size) may change on resume.
+IDENTITY = ("task", "tuner", "seed", "max_epochs")
+SEARCH_FILE = "search.json"
+
+
+def claim_directory(directory, *, overwrite=False, **options):
+    """Checks the options, then records the search in `directory` or refuses a different one; returns the options.
+
+    `make_search` calls it; the command line calls it first, to answer a
+    mistake in one line before TensorFlow is imported.
+    """
+    options = check_options(**options)
+    _claim(pathlib.Path(directory) / options["project"], options, overwrite)
+    return options
+
+
+def _claim(project_dir, options, overwrite):
+    """Records which search `project_dir` holds, or refuses a different one in one sentence."""
+    import json
+    import shutil
+
+    from helpers.records import write_atomically
+
+    identity = {name: options[name] for name in IDENTITY if name != "max_epochs" or options["tuner"] == "hyperband"}
+    path = project_dir / SEARCH_FILE
+    if overwrite and project_dir.exists():
+        shutil.rmtree(project_dir)
+    if path.exists():
+        held = json.loads(path.read_text())
+        if held != identity:
+            differ = ", ".join(f"{name}={held.get(name)!r}" for name in sorted(set(held) | set(identity))
+                               if held.get(name) != identity.get(name))
+            asked = ", ".join(f"{name}={identity.get(name)!r}" for name in sorted(set(held) | set(identity))
+                              if held.get(name) != identity.get(name))
+            raise ValueError(f"{project_dir} holds another search ({differ}), not the one asked for ({asked}); "
+                             "use another directory or project, or overwrite=True (--overwrite) to start afresh")
+        return
+    if any(project_dir.glob("trial_*")) or (project_dir / "oracle.json").exists():
+        raise ValueError(f"{project_dir} holds a search that helpers.search did not make; use another directory or "
+                         "project, or overwrite=True (--overwrite) to start afresh")
+    project_dir.mkdir(parents=True, exist_ok=True)
+    write_atomically(path, json.dumps(identity, sort_keys=True))
 
 
 def run_search(directory, *, overwrite=False, on_progress=None, **options):

@@ -22,6 +22,8 @@ import keras_tuner as kt
 
 from helpers import datafn, fitting
 
+# The file a single-process search locks in its project directory.
+SEARCH_LOCK = "search.lock"
 # Statuses of a trial that must never run again.
 _ENDED = (kt.engine.trial.TrialStatus.COMPLETED, kt.engine.trial.TrialStatus.FAILED)
 
@@ -99,6 +101,13 @@ class DatasetTunerMixin(EpochCountMixin):
         # and keras-tuner's reload sends every ongoing trial back for retry: a completed trial would run again.
         super().reload()
         oracle = getattr(self.oracle, "_oracle", self.oracle)
+        missing = sorted(set(oracle.end_order) - set(oracle.trials))
+        if missing:
+            # keras-tuner numbers a new trial by the count of trials it found, so it would reuse a live id.
+            raise RuntimeError(
+                f"{self.project_dir} lacks the folders of ended trials {missing} (trial_<id>/trial.json); the next "
+                "trial would take the id of one that exists and overwrite it. Restore them, or start a new "
+                "project_name")
         oracle._retry_queue = [trial_id for trial_id in oracle._retry_queue
                                if oracle.trials[trial_id].status not in _ENDED]
 
@@ -106,9 +115,20 @@ class DatasetTunerMixin(EpochCountMixin):
         if self.dataset_fn is not None:
             fitting.reject_data_arguments(fit_args, fit_kwargs)
             # Try the real batch size before any training starts.
-            datafn.call_dataset_fn(self.dataset_fn, self.oracle.get_space(), fit_kwargs.get("batch_size"))
-        super().search(*fit_args, **fit_kwargs)
+            train, validation = datafn.call_dataset_fn(self.dataset_fn, self.oracle.get_space(),
+                                                       fit_kwargs.get("batch_size"))
+            fitting.check_finite(train, validation, fit_kwargs)
+        with _search_lock(self.project_dir):
+            super().search(*fit_args, **fit_kwargs)
         _raise_if_no_trials(self.oracle)
+
+    def _try_run_and_update_trial(self, trial, *fit_args, **fit_kwargs):
+        try:
+            return super()._try_run_and_update_trial(trial, *fit_args, **fit_kwargs)
+        except kt.errors.FatalError as error:
+            if self.dataset_fn is not None:
+                fitting.end_trial_as_failed(self, trial, error)  # stop the search, but leave no trial RUNNING
+            raise
 
     def _build_and_fit_model(self, trial, *args, **kwargs):
         if self.dataset_fn is None:
@@ -129,6 +149,7 @@ class DatasetTunerMixin(EpochCountMixin):
 
     def _fit_once(self, trial, args, kwargs, seed, execution, batch_size):
         train, validation = self.seeded_datasets(trial.hyperparameters, batch_size, seed)
+        fitting.check_finite(train, validation, kwargs)
         kwargs = fitting.fit_kwargs(kwargs, validation, self.oracle.objective)
         fitting.record_execution(self, trial, execution, seed, batch_size, kwargs)
         with self.weights_seeded(seed):
@@ -171,6 +192,41 @@ class DatasetBayesianOptimization(DatasetTunerMixin, kt.BayesianOptimization):
 
 class DatasetGridSearch(DatasetTunerMixin, kt.GridSearch):
     """`kt.GridSearch` with `dataset_fn`."""
+
+
+@contextlib.contextmanager
+def _search_lock(project_dir):
+    """Holds the search directory for this process; a second process searching it at once is refused.
+
+    In distributed mode the chief and the workers share the directory on
+    purpose, so no lock is taken. The kernel drops the lock when the process
+    ends, however it ends.
+    """
+    import fcntl
+    import os
+
+    from keras_tuner.src.distribute import utils as dist_utils
+
+    if dist_utils.has_chief_oracle():
+        yield
+        return
+    os.makedirs(project_dir, exist_ok=True)
+    with open(os.path.join(project_dir, SEARCH_LOCK), "a+") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            holder = lock.read().strip() or "another process"
+            raise RuntimeError(f"{project_dir} is being searched by {holder}; wait for it to finish, or search "
+                               "another directory or project_name") from None
+        lock.truncate(0)
+        lock.write(f"process {os.getpid()}")
+        lock.flush()
+        try:
+            yield
+        finally:
+            lock.truncate(0)
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _raise_if_no_trials(oracle):

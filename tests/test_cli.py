@@ -11,7 +11,7 @@ from helpers import cli, search
 def test_arguments_for_is_the_inverse_of_parse_arguments(tmp_path):
     options = dict(task="linear", tuner="hyperband", max_epochs=3, epochs=3, seed=7)
     parsed = cli.parse_arguments(["--directory", str(tmp_path), *cli.arguments_for(**options)])
-    assert parsed == {"directory": str(tmp_path), **search.check_options(**options)}
+    assert parsed == {"directory": str(tmp_path), "overwrite": False, **search.check_options(**options)}
 
 
 @pytest.mark.parametrize("arguments, message", [

@@ -52,3 +52,42 @@ def test_plot_names_an_unknown_hyperparameter(two_hyperparameter_search):
     with pytest.raises(KeyError, match="no hyperparameter named 'width'"):
         helpers.plot_objective_vs_noise(two_hyperparameter_search, color_by="width")
 
+
+
+@pytest.mark.parametrize("message, reason", [
+    ('Traceback (most recent call last):\n  File "x.py", line 1, in f\n    g()\n'
+     "keras_tuner.src.errors.FailedTrialError: out of memory with batch_size=16\n", "out of memory with batch_size=16"),
+    ('Traceback (most recent call last):\n  File "x.py", line 1, in f\n    g()\n'
+     "tensorflow.python.framework.errors_impl.InvalidArgumentError: Graph execution error:\n\n"
+     "Detected at node Cast defined at (most recent call last):\n"
+     "Cannot cast a float tensor to int32\n\t [[{{node Cast}}]] [Op:__inference_train_function_123]\n",
+     "InvalidArgumentError: Cannot cast a float tensor to int32"),
+    ('Traceback (most recent call last):\n  File "x.py", line 1, in f\n    g()\nValueError: shapes (3,) and (4,)\n',
+     "ValueError: shapes (3,) and (4,)"),
+])
+def test_a_failed_trial_s_reason_is_its_error_s_first_meaningful_line(message, reason):
+    from helpers import results
+
+    assert results.failure_reason(message) == reason
+
+
+def test_hyperparameters_named_like_a_trial_s_fields_keep_their_values(tiny_task, tmp_path):
+    inner = helpers.noisy_dataset_fn(tiny_task, max_value=0.5, default=0.1)
+
+    def named_like_fields(hp, batch_size, seed=None):
+        hp.Choice("batch_size", [4, 8])
+        hp.Int("seed", 100, 200)
+        hp.Choice("status", ["on", "off"])
+        hp.Float("score", 0.0, 1.0)
+        return inner(hp, batch_size, seed=seed)
+
+    tuner = make_tuner("subclass", "random", tmp_path, build=tiny_build, dataset_fn=named_like_fields, max_trials=2)
+    tuner.search(epochs=1, batch_size=16, verbose=0)
+    table = helpers.trials_table(tuner)
+    for _, row in table.iterrows():
+        trial = tuner.oracle.get_trial(row["trial_id"])
+        for name in ("batch_size", "seed", "status", "score"):
+            assert row[name] == trial.hyperparameters[name], name
+        assert row["trial_status"] == "COMPLETED" and row["trial_score"] == pytest.approx(trial.score)
+        assert row["trial_batch_size"] == 16
+    assert list(table.columns[:2]) == ["trial_id", "trial_status"]

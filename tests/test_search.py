@@ -32,3 +32,25 @@ def test_a_search_runs_its_trials_and_a_second_call_resumes_it(tmp_path):
     events = []
     again = search.run_search(tmp_path, on_progress=events.append, **options)
     assert len(again.oracle.trials) == 2 and events == [], "a finished search ran trials again"
+
+
+def test_a_directory_refuses_a_different_search_in_one_sentence_and_overwrite_starts_afresh(tmp_path):
+    search.run_search(tmp_path, task="linear", tuner="random", trials=1, epochs=1, batch_size=500)
+    for other in ({"task": "regularization"}, {"tuner": "hyperband"}, {"seed": 2}):
+        options = {"task": "linear", "tuner": "random", **other}
+        with pytest.raises(ValueError, match=r"holds another search \(.*\), not the one asked for \(.*\); use another"):
+            search.make_search(tmp_path, **options)
+    tuner = search.run_search(tmp_path, overwrite=True, task="regularization", trials=1, epochs=1)
+    assert len(tuner.oracle.trials) == 1 and "width" in tuner.oracle.get_space().values
+    assert search.make_search(tmp_path, task="regularization").oracle.trials.keys() == tuner.oracle.trials.keys()
+
+
+def test_the_command_line_names_a_different_search_in_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    search.claim_directory(tmp_path, task="linear")
+    result = subprocess.run([sys.executable, "-m", "helpers.cli", "--directory", str(tmp_path), "--task",
+                             "regularization"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and len(result.stderr.strip().splitlines()) == 1
+    assert "holds another search (task='linear'), not the one asked for (task='regularization')" in result.stderr

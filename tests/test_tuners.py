@@ -322,3 +322,30 @@ def test_a_completed_trial_left_listed_as_ongoing_never_runs_again_on_resume(tin
     search(resumed, epochs=1)
     assert events == [], f"a completed trial ran again: {events}"
     assert [t.status for t in resumed.oracle.trials.values()] == ["COMPLETED"] * 2
+
+
+def test_a_second_process_searching_the_same_directory_is_refused_in_one_sentence(tmp_path):
+    first = _run_child(tmp_path, "random", pause_trial="1")
+    for line in first.stdout:
+        if line.startswith("PAUSED"):
+            break
+    try:
+        second = subprocess.run([sys.executable, str(CHILD), str(tmp_path), "random"], capture_output=True, text=True,
+                                timeout=120, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=60)
+    assert second.returncode != 0
+    assert f"is being searched by process {first.pid}; wait for it to finish" in second.stderr
+    assert '"event": "start"' not in second.stdout, "the second process trained a trial"
+
+
+def test_a_deleted_trial_folder_is_named_on_resume_instead_of_a_live_trial_being_overwritten(tiny_task, tmp_path):
+    import shutil
+
+    tuner = make_tuner("subclass", "random", tmp_path, dataset_fn=RecordingDatasetFn(tiny_task), max_trials=3)
+    search(tuner, epochs=1)
+    shutil.rmtree(tuner.get_trial_dir("0"))
+    with pytest.raises(RuntimeError, match=r"lacks the folders of ended trials \['0'\].*overwrite it"):
+        helpers.DatasetRandomSearch(tiny_build, dataset_fn=RecordingDatasetFn(tiny_task), objective="val_loss",
+                                    max_trials=4, directory=str(tmp_path), project_name="subclass-random")
