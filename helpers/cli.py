@@ -78,9 +78,26 @@ def main(argv=None):
         print(f"python -m helpers.cli: {error}", file=sys.stderr, flush=True)
         return 1
     quiet_tensorflow()
-    tuner = search.run_search(directory, on_progress=progress.print_event, **options)
+    try:
+        tuner = search.run_search(directory, on_progress=progress.print_event, **options)
+    except Exception as error:
+        if role == "worker" and _unavailable(error) and not _answers(address):
+            print(f"python -m helpers.cli: the chief at {address[0]}:{address[1]} closed; the search is over or "
+                  "the chief stopped", file=sys.stderr, flush=True)
+            return CHIEF_GONE
+        raise
     progress.print_event(progress.TrialEvent("finished", getattr(tuner, "tuner_id", "tuner0")))
     return 0
+
+
+# A worker's exit status when its chief went away: normal once the chief has finished the search.
+CHIEF_GONE = 3
+
+
+def _unavailable(error):
+    import grpc
+
+    return isinstance(error, grpc.RpcError) and error.code() == grpc.StatusCode.UNAVAILABLE
 
 
 # How long a worker waits for its chief to answer, at the start and after the chief stops answering.
@@ -138,7 +155,7 @@ def _watch_chief(address):
             elif time.monotonic() - last_answer > CHIEF_LOST_SECONDS:
                 print(f"python -m helpers.cli: the chief at {address[0]}:{address[1]} stopped answering "
                       f"{CHIEF_LOST_SECONDS:g} s ago; this worker stops", file=sys.stderr, flush=True)
-                os._exit(1)
+                os._exit(CHIEF_GONE)
 
     threading.Thread(target=watch, daemon=True, name="chief-watch").start()
 

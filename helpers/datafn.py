@@ -140,22 +140,30 @@ def declare_data_hyperparameters(dataset_fn, hp, batch_size):
     """Declares dataset_fn's hyperparameters in `hp`, then tries their extreme values and every choice.
 
     `hp` is the search space. dataset_fn runs with the defaults (which
-    declares its hyperparameters), then with every numeric hyperparameter at
-    its minimum and at its maximum, then with each value of every
-    `hp.Choice` in turn, so that a value dataset_fn cannot use (a negative
-    noise, say) fails before any training starts. The datasets are
-    discarded. `batch_size` is only a probe: a dataset that is empty at that
-    size but not at size 1 (few samples, `drop_remainder=True`) is checked
-    again with the batch size given to `search()`.
+    declares its hyperparameters), then with each value of every
+    `hp.Choice` in turn (which declares what a conditional branch holds),
+    each time with every numeric hyperparameter at its minimum and at its
+    maximum, so that a value dataset_fn cannot use (a negative noise, say)
+    fails before any training starts. The datasets are discarded.
+    `batch_size` is only a probe: a dataset that is empty at that size but
+    not at size 1 (few samples, `drop_remainder=True`) is checked again with
+    the batch size given to `search()`.
     """
     _probe(dataset_fn, hp, batch_size)
-    numeric = [h for h in hp.space if hasattr(h, "min_value") and hasattr(h, "max_value")]
-    probes = [{h.name: getattr(h, bound) for h in numeric} for bound in ("min_value", "max_value") if numeric]
-    probes += [{h.name: value} for h in hp.space if hasattr(h, "values") for value in h.values]
-    for values in probes:
-        probe = hp.copy()
-        probe.values.update(values)
-        _probe(dataset_fn, probe, batch_size)
+    settings, done = [{}], set()
+    while settings:
+        setting = settings.pop()
+        for bound in ("min_value", "max_value"):
+            probe = hp.copy()
+            probe.values.update({h.name: getattr(h, bound) for h in hp.space if hasattr(h, "min_value")})
+            probe.values.update(setting)
+            _probe(dataset_fn, probe, batch_size)
+            hp.merge(probe, overwrite=False)  # what a branch declared joins the space
+        for h in hp.space:  # choices seen for the first time, including those a branch just declared
+            for value in getattr(h, "values", []):
+                if (h.name, value) not in done:
+                    done.add((h.name, value))
+                    settings.append({h.name: value})
 
 
 def _probe(dataset_fn, hp, batch_size):

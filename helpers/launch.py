@@ -159,22 +159,20 @@ class Launcher:
                 return self._after_chief(chief.popen.returncode, workers)
             for process in workers:
                 code = process.popen.poll()
-                if code not in (None, 0) and not self._restart(process, code):
+                if code not in (None, 0, cli.CHIEF_GONE) and not self._restart(process, code):
                     return self._summary(f"{process.tuner_id} gave up after {process.restarts} restarts")
             time.sleep(self.poll_interval)
         return self._summary(f"timed out after {timeout:g} s")
 
-    def _after_chief(self, code, workers, grace=30):
+    def _after_chief(self, code, workers, grace=10):
         if code != 0:
             return self._summary(f"the chief exited with {code}")
-        # The chief ends once every worker has reported its last trial; a worker still running then is stuck.
+        # keras-tuner's chief ends only once no trial is running and every worker it knows was told to stop,
+        # so a worker still running has nothing left to do (it may have connected after the chief decided).
         deadline = time.monotonic() + grace
         while any(process.running() for process in workers) and time.monotonic() < deadline:
+            self._relay()
             time.sleep(self.poll_interval)
-        stuck = [process.tuner_id for process in workers if process.running()]
-        failed = [process.tuner_id for process in workers if not process.running() and process.popen.returncode]
-        if stuck or failed:
-            return self._summary(f"workers that did not finish: {sorted(stuck + failed)}")
         return self._summary(None)
 
     def _wait_for_chief(self, chief, deadline):

@@ -25,7 +25,7 @@ def trials_table(tuner):
     invalid) has NaN there. Trials trained on a dataset_fn's data add the
     `batch_size` and `seed` of their last execution, and a trial that did not
     complete adds the reason as `message`: its error's name and first
-    meaningful line (see `failure_reason`). A hyperparameter always keeps its
+    meaningful line (see `failure_reason`), or that its objective was NaN. A hyperparameter always keeps its
     own name: where it is called `status`, `score`, `best_step`,
     `batch_size`, `seed` or `message`, that field of the trial is shown as
     `trial_<name>` instead. Introduced in notebook 01.
@@ -43,6 +43,8 @@ def trials_table(tuner):
             row.update({field["batch_size"]: recorded[-1]["batch_size"], field["seed"]: recorded[-1]["seed"]})
         if trial.status != "COMPLETED" and trial.message:
             row[field["message"]] = failure_reason(trial.message)
+        elif trial.status != "COMPLETED" and trial.score is not None and math.isnan(trial.score):
+            row[field["message"]] = f"the objective {tuner.oracle.objective.name!r} was NaN: training diverged"
         rows.append(row)
     tail = [field[name] for name in _FIELDS[1:] if any(field[name] in row for row in rows) or name in _ALWAYS]
     head = ["trial_id", field["status"]]

@@ -110,13 +110,16 @@ class DatasetTunerMixin(EpochCountMixin):
                 "project_name")
         oracle._retry_queue = [trial_id for trial_id in oracle._retry_queue
                                if oracle.trials[trial_id].status not in _ENDED]
+        if self.dataset_fn is not None:
+            _check_resumed_space(self.dataset_fn, oracle)
 
     def search(self, *fit_args, **fit_kwargs):
         if self.dataset_fn is not None:
             fitting.reject_data_arguments(fit_args, fit_kwargs)
             # Try the real batch size before any training starts.
-            train, validation = datafn.call_dataset_fn(self.dataset_fn, self.oracle.get_space(),
-                                                       fit_kwargs.get("batch_size"))
+            # The local space: a worker's would be one more request to its chief.
+            space = getattr(self.oracle, "_oracle", self.oracle).get_space()
+            train, validation = datafn.call_dataset_fn(self.dataset_fn, space, fit_kwargs.get("batch_size"))
             fitting.check_finite(train, validation, fit_kwargs)
         with _search_lock(self.project_dir):
             super().search(*fit_args, **fit_kwargs)
@@ -192,6 +195,31 @@ class DatasetBayesianOptimization(DatasetTunerMixin, kt.BayesianOptimization):
 
 class DatasetGridSearch(DatasetTunerMixin, kt.GridSearch):
     """`kt.GridSearch` with `dataset_fn`."""
+
+
+def _check_resumed_space(dataset_fn, oracle):
+    """Probes dataset_fn's hyperparameters as at creation, and refuses ranges that differ from the saved search's.
+
+    keras-tuner keeps the saved space on resume, so a changed range would be
+    ignored without a word; a new hyperparameter joins the space once its
+    probes pass.
+    """
+    fresh = kt.HyperParameters()
+    datafn.declare_data_hyperparameters(dataset_fn, fresh, datafn.DECLARE_BATCH_SIZE)
+    saved = {h.name: h for h in oracle.get_space().space}
+    for declared in fresh.space:
+        kept = saved.get(declared.name)
+        if kept is not None and _range_of(kept) != _range_of(declared):
+            raise ValueError(
+                f"dataset_fn declares {declared.name!r} as {_range_of(declared)}, but the search saved in "
+                f"{oracle._project_dir} has {_range_of(kept)}; keep the saved range, or start a new project_name "
+                "(or overwrite=True)")
+    oracle.update_space(fresh)
+
+
+def _range_of(hyperparameter):
+    config = hyperparameter.get_config()
+    return {k: v for k, v in sorted(config.items()) if k not in ("name", "conditions", "default")}
 
 
 @contextlib.contextmanager

@@ -164,3 +164,28 @@ def test_the_first_line_of_a_tensorflow_error_is_the_meaningful_one():
     error = ValueError("\n  Cannot cast a float to an int\n\t [[{{node Cast}}]]\n")
     assert datafn.first_line(error) == "Cannot cast a float to an int"
     assert datafn.first_line(ValueError("[[{{node Cast}}]]")) == "ValueError"
+
+
+def test_a_range_declared_only_in_a_conditional_branch_is_probed_and_joins_the_space(tiny_task, tmp_path):
+    inner = RecordingDatasetFn(tiny_task)
+
+    def branching(hp, batch_size):
+        kind = hp.Choice("kind", ["plain", "blurred"])
+        if kind == "blurred":
+            with hp.conditional_scope("kind", ["blurred"]):
+                blur = hp.Float("blur", -1.0, 1.0)
+            if blur < 0:
+                raise ValueError(f"blur={blur} is invalid; expected >= 0")
+        return inner(hp, batch_size)
+
+    with pytest.raises(kt.errors.FatalValueError, match=r"blur=-1.0 is invalid"):
+        make_tuner("subclass", "random", tmp_path, dataset_fn=branching)
+
+    def valid_branch(hp, batch_size):
+        if hp.Choice("kind", ["plain", "blurred"]) == "blurred":
+            with hp.conditional_scope("kind", ["blurred"]):
+                hp.Float("blur", 0.0, 1.0)
+        return inner(hp, batch_size)
+
+    tuner = make_tuner("subclass", "random", tmp_path, dataset_fn=valid_branch)
+    assert {"kind", "blur"} <= {h.name for h in tuner.oracle.get_space().space}

@@ -91,3 +91,19 @@ def test_hyperparameters_named_like_a_trial_s_fields_keep_their_values(tiny_task
         assert row["trial_status"] == "COMPLETED" and row["trial_score"] == pytest.approx(trial.score)
         assert row["trial_batch_size"] == 16
     assert list(table.columns[:2]) == ["trial_id", "trial_status"]
+
+
+def test_a_trial_whose_loss_diverged_to_nan_says_so(tiny_task, tmp_path):
+    import math
+
+    inner = helpers.noisy_dataset_fn(tiny_task, max_value=0.5, default=0.1)
+
+    def nan_labels(hp, batch_size, seed=None):
+        train, validation = inner(hp, batch_size, seed=seed)
+        return train.map(lambda x, y: (x, y * math.nan)), validation
+
+    tuner = make_tuner("subclass", "random", tmp_path, build=tiny_build, dataset_fn=nan_labels, max_trials=1)
+    tuner.search(epochs=1, batch_size=16, verbose=0)
+    table = helpers.trials_table(tuner)
+    assert table["status"][0] != "COMPLETED"
+    assert table["message"][0] == "the objective 'val_loss' was NaN: training diverged"

@@ -349,3 +349,25 @@ def test_a_deleted_trial_folder_is_named_on_resume_instead_of_a_live_trial_being
     with pytest.raises(RuntimeError, match=r"lacks the folders of ended trials \['0'\].*overwrite it"):
         helpers.DatasetRandomSearch(tiny_build, dataset_fn=RecordingDatasetFn(tiny_task), objective="val_loss",
                                     max_trials=4, directory=str(tmp_path), project_name="subclass-random")
+
+
+def test_a_range_changed_in_dataset_fn_between_a_run_and_its_resume_is_refused(tiny_task, tmp_path):
+    tuner = make_tuner("subclass", "random", tmp_path, dataset_fn=helpers.noisy_dataset_fn(tiny_task, max_value=0.5,
+                                                                                       default=0.25), max_trials=1)
+    search(tuner, epochs=1)
+    resume = dict(objective="val_loss", max_trials=2, directory=str(tmp_path), project_name="subclass-random")
+    changed = helpers.noisy_dataset_fn(tiny_task, max_value=1.0, default=0.25)
+    with pytest.raises(ValueError, match=r"declares 'aug_noise' as .*'max_value': 1\.0.*saved in .* has .*'max_value': 0\.5"):
+        helpers.DatasetRandomSearch(tiny_build, dataset_fn=changed, **resume)
+
+    def with_a_bad_new_range(hp, batch_size, seed=None):
+        hp.Float("blur", -1.0, 1.0)
+        return helpers.noisy_dataset_fn(tiny_task, max_value=0.5, default=0.25)(hp, batch_size, seed=seed) \
+            if hp["blur"] >= 0 else (_ for _ in ()).throw(ValueError(f"blur={hp['blur']} is negative"))
+
+    with pytest.raises(ValueError, match="blur=-1.0 is negative"):
+        helpers.DatasetRandomSearch(tiny_build, dataset_fn=with_a_bad_new_range, **resume)
+    same = helpers.DatasetRandomSearch(tiny_build, dataset_fn=helpers.noisy_dataset_fn(tiny_task, max_value=0.5,
+                                                                                         default=0.25), **resume)
+    search(same, epochs=1)
+    assert [t.status for t in same.oracle.trials.values()] == ["COMPLETED"] * 2
