@@ -279,8 +279,12 @@ def test_a_search_killed_mid_trial_resumes_and_finishes_without_losing_or_repeat
 
     tuner = helpers.DatasetRandomSearch if kind == "random" else helpers.DatasetHyperband
     budget = {"max_trials": 4} if kind == "random" else {"max_epochs": 3, "factor": 3}
-    reloaded = tuner(tiny_build, dataset_fn=lambda hp, batch_size: (_ for _ in ()).throw(AssertionError),
-                     objective="val_loss", directory=str(tmp_path), project_name=kind, overwrite=False, **budget)
+    # The child's dataset_fn: a resumed Dataset* tuner probes it again, and refuses a changed range.
+    x = np.linspace(0.0, 1.0, 64, dtype=np.float32).reshape(-1, 1)
+    same = helpers.noisy_dataset_fn(helpers.Task("tiny", x, x.copy(), x[::2], x[::2].copy()), max_value=0.5,
+                                    default=0.25)
+    reloaded = tuner(tiny_build, dataset_fn=same, objective="val_loss", directory=str(tmp_path), project_name=kind,
+                     overwrite=False, **budget)
     table = helpers.trials_table(reloaded)
     assert len(table) == planned and table["trial_id"].is_unique
     assert (table["status"] == "COMPLETED").all(), table[["trial_id", "status"]]
