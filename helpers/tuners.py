@@ -21,9 +21,8 @@ import keras
 import keras_tuner as kt
 
 from helpers import datafn, fitting
+from helpers.lock import search_lock
 
-# The file a single-process search locks in its project directory.
-SEARCH_LOCK = "search.lock"
 # Statuses of a trial that must never run again.
 _ENDED = (kt.engine.trial.TrialStatus.COMPLETED, kt.engine.trial.TrialStatus.FAILED)
 
@@ -121,7 +120,7 @@ class DatasetTunerMixin(EpochCountMixin):
             space = getattr(self.oracle, "_oracle", self.oracle).get_space()
             train, validation = datafn.call_dataset_fn(self.dataset_fn, space, fit_kwargs.get("batch_size"))
             fitting.check_finite(train, validation, fit_kwargs)
-        with _search_lock(self.project_dir):
+        with search_lock(self.project_dir):
             super().search(*fit_args, **fit_kwargs)
         _raise_if_no_trials(self.oracle)
 
@@ -220,41 +219,6 @@ def _check_resumed_space(dataset_fn, oracle):
 def _range_of(hyperparameter):
     config = hyperparameter.get_config()
     return {k: v for k, v in sorted(config.items()) if k not in ("name", "conditions", "default")}
-
-
-@contextlib.contextmanager
-def _search_lock(project_dir):
-    """Holds the search directory for this process; a second process searching it at once is refused.
-
-    In distributed mode the chief and the workers share the directory on
-    purpose, so no lock is taken. The kernel drops the lock when the process
-    ends, however it ends.
-    """
-    import fcntl
-    import os
-
-    from keras_tuner.src.distribute import utils as dist_utils
-
-    if dist_utils.has_chief_oracle():
-        yield
-        return
-    os.makedirs(project_dir, exist_ok=True)
-    with open(os.path.join(project_dir, SEARCH_LOCK), "a+") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            lock.seek(0)
-            holder = lock.read().strip() or "another process"
-            raise RuntimeError(f"{project_dir} is being searched by {holder}; wait for it to finish, or search "
-                               "another directory or project_name") from None
-        lock.truncate(0)
-        lock.write(f"process {os.getpid()}")
-        lock.flush()
-        try:
-            yield
-        finally:
-            lock.truncate(0)
-            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _raise_if_no_trials(oracle):
