@@ -23,7 +23,7 @@ import time
 from helpers import progress, search
 from helpers.checks import check_directory
 
-__all__ = ["arguments_for", "main", "parse_arguments"]
+__all__ = ["CHIEF_GONE", "arguments_for", "chief_answers", "main", "parse_arguments"]
 
 
 def parse_arguments(argv=None):
@@ -81,7 +81,7 @@ def main(argv=None):
     try:
         tuner = search.run_search(directory, on_progress=progress.print_event, **options)
     except Exception as error:
-        if role == "worker" and _unavailable(error) and not _answers(address):
+        if role == "worker" and _unavailable(error) and not chief_answers(address):
             print(f"python -m helpers.cli: the chief at {address[0]}:{address[1]} closed; the search is over or "
                   "the chief stopped", file=sys.stderr, flush=True)
             return CHIEF_GONE
@@ -116,7 +116,8 @@ def _role():
     return role, (ip, int(port))
 
 
-def _answers(address, timeout=1.0):
+def chief_answers(address, timeout=1.0):
+    """Whether something accepts connections at (ip, port): the chief's oracle service, once it listens."""
     try:
         socket.create_connection(address, timeout=timeout).close()
         return True
@@ -136,7 +137,7 @@ def _check_port_free(address):
 
 def _wait_for_chief(address, seconds):
     deadline = time.monotonic() + seconds
-    while not _answers(address):
+    while not chief_answers(address):
         if time.monotonic() > deadline:
             raise RuntimeError(f"no chief answers at {address[0]}:{address[1]} after {seconds:g} s; start the chief "
                                "(KERASTUNER_TUNER_ID=chief) first, with the same KERASTUNER_ORACLE_IP and _PORT")
@@ -150,7 +151,7 @@ def _watch_chief(address):
         last_answer = time.monotonic()
         while True:
             time.sleep(1.0)
-            if _answers(address):
+            if chief_answers(address):
                 last_answer = time.monotonic()
             elif time.monotonic() - last_answer > CHIEF_LOST_SECONDS:
                 print(f"python -m helpers.cli: the chief at {address[0]}:{address[1]} stopped answering "

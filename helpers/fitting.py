@@ -12,7 +12,7 @@ from __future__ import annotations
 import keras
 import keras_tuner as kt
 
-from helpers import records
+from helpers import datafn, records
 
 __all__ = ["DATA_ARGUMENTS", "ExecutionCounter", "ObjectiveCheck", "check_finite", "end_trial_as_failed", "fit_kwargs",
            "oracle_seed", "out_of_memory_message", "record_execution", "reject_data_arguments"]
@@ -63,8 +63,6 @@ def fit_kwargs(kwargs, validation, objective):
 
 def check_finite(train, validation, kwargs):
     """Raises a FatalValueError before training when a dataset never ends and fit() has no step count for it."""
-    from helpers import datafn
-
     for dataset, split, steps in ((train, "training", "steps_per_epoch"), (validation, "validation", "validation_steps")):
         if datafn.is_infinite(dataset) and not kwargs.get(steps):
             raise kt.errors.FatalValueError(
@@ -112,6 +110,4 @@ def reject_data_arguments(fit_args, fit_kwargs):
 
 def out_of_memory_message(batch_size, error):
     """The FAILED trial's message for an out-of-memory error."""
-    from helpers.datafn import first_line
-
-    return f"out of memory with batch_size={batch_size}: {type(error).__name__}: {first_line(error)}"
+    return f"out of memory with batch_size={batch_size}: {type(error).__name__}: {datafn.first_line(error)}"

@@ -177,11 +177,9 @@ class Launcher:
 
     def _wait_for_chief(self, chief, deadline):
         while time.monotonic() < deadline and chief.popen.poll() is None:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+            if cli.chief_answers(("127.0.0.1", self.port), timeout=0.5):
                 return
-            except OSError:
-                time.sleep(self.poll_interval)
+            time.sleep(self.poll_interval)
 
     def _restart(self, process, code):
         if process.restarts >= self.max_restarts:
