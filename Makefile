@@ -18,10 +18,10 @@ demo: $(STAMP)
 	$(PY) -m tools.demo --out outputs
 
 test: $(STAMP)
-	$(PY) -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider -n 2 --dist loadfile
+	$(PY) -m pytest -p no:cacheprovider -n 2 --dist loadfile
 
 unit: $(STAMP)
-	$(PY) -m pytest tests
+	$(PY) -m pytest -n 2 --dist loadfile tests
 
 notebooks: $(STAMP)
 	$(PY) -m tools.nbrun

@@ -29,7 +29,7 @@ import time
 from helpers import cli, progress
 from helpers.checks import check_directory
 
-__all__ = ["free_port", "Launcher", "main"]
+__all__ = ["child_environment", "free_port", "Launcher", "main"]
 
 
 def free_port():
@@ -38,6 +38,22 @@ def free_port():
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def child_environment(tuner_id, port, base=None):
+    """The environment of the chief or of one worker: `base` (this process's) plus Keras Tuner's variables.
+
+    Every process lets TensorFlow take GPU memory as it needs it (TF_FORCE_GPU_ALLOW_GROWTH, unless
+    already set), so that the workers can share one GPU instead of the first taking all of it. The chief
+    trains nothing, so it sees no GPU at all (CUDA_VISIBLE_DEVICES=-1).
+    """
+    environment = dict(os.environ if base is None else base)
+    environment.update(KERASTUNER_TUNER_ID=tuner_id, KERASTUNER_ORACLE_IP="127.0.0.1",
+                       KERASTUNER_ORACLE_PORT=str(port), PYTHONUNBUFFERED="1")
+    environment.setdefault("TF_FORCE_GPU_ALLOW_GROWTH", "true")
+    if tuner_id == "chief":
+        environment["CUDA_VISIBLE_DEVICES"] = "-1"
+    return environment
 
 
 class TunerProcess:
@@ -52,7 +68,7 @@ class TunerProcess:
 
     def start(self):
         with open(self.log_path, "a") as log:
-            self.popen = subprocess.Popen(self.command, env={**self.environment, "KERASTUNER_TUNER_ID": self.tuner_id},
+            self.popen = subprocess.Popen(self.command, env=self.environment,
                                           stdout=log, stderr=subprocess.STDOUT, preexec_fn=_end_with_parent)
 
     def new_lines(self):
@@ -116,10 +132,9 @@ class Launcher:
         logs.mkdir(parents=True, exist_ok=True)
         command = [sys.executable, "-m", "helpers.cli", "--directory", str(self.directory),
                    *cli.arguments_for(**search_options)]
-        environment = {**os.environ, "KERASTUNER_ORACLE_IP": "127.0.0.1", "KERASTUNER_ORACLE_PORT": str(self.port),
-                       "PYTHONUNBUFFERED": "1"}
         ids = ["chief"] + [f"tuner{i}" for i in range(workers)]
-        self.processes = {i: TunerProcess(i, command, environment, logs / f"{i}.log") for i in ids}
+        self.processes = {i: TunerProcess(i, command, child_environment(i, self.port), logs / f"{i}.log")
+                          for i in ids}
         self.completed = {}  # trial id -> worker id
 
     def run(self, timeout=3600):

@@ -103,18 +103,51 @@ CPU_BUDGET = Budget("CPU")
 GPU_BUDGET = Budget("GPU", trial_scale=3, epoch_scale=2, repeat_scale=2)
 
 
-def budget():
+def budget(import_tensorflow=True):
     """The budget for this machine: `GPU_BUDGET` where TensorFlow sees a GPU, else `CPU_BUDGET`.
 
     Set the environment variable KT_TUTORIAL_BUDGET to "cpu" or "gpu" to choose
-    one yourself. Introduced in notebook 01.
+    one yourself. With `import_tensorflow=False`, a short-lived child process
+    asks TensorFlow which GPU it sees, so that this process never imports
+    TensorFlow (about 0.3 GB of memory it keeps for good): notebook 07 leaves
+    that memory to the chief and workers it starts. Introduced in notebook 01.
     """
-    import tensorflow as tf
-
-    gpus = tf.config.list_physical_devices("GPU")
-    device = tf.config.experimental.get_device_details(gpus[0]).get("device_name", "GPU") if gpus else "CPU"
+    if not isinstance(import_tensorflow, bool):
+        raise TypeError(f"import_tensorflow={import_tensorflow!r} is invalid; expected True or False")
     choice = os.environ.get(BUDGET_VARIABLE, "").strip().lower()
     if choice not in ("", "cpu", "gpu"):
         raise ValueError(f"{BUDGET_VARIABLE}={choice!r} is invalid; expected 'cpu', 'gpu' or unset")
-    use_gpu = choice == "gpu" or (choice == "" and bool(gpus))
-    return dataclasses.replace(GPU_BUDGET if use_gpu else CPU_BUDGET, device=device)
+    device = _visible_gpu() if import_tensorflow else _visible_gpu_in_child()
+    use_gpu = choice == "gpu" or (choice == "" and device is not None)
+    return dataclasses.replace(GPU_BUDGET if use_gpu else CPU_BUDGET, device=device or "CPU")
+
+
+def _visible_gpu():
+    """The name of the first GPU TensorFlow sees in this process, or None."""
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    return tf.config.experimental.get_device_details(gpus[0]).get("device_name", "GPU") if gpus else None
+
+
+_GPU_PROBE = (
+    "import json, tensorflow as tf\n"
+    "gpus = tf.config.list_physical_devices('GPU')\n"
+    "print(json.dumps(tf.config.experimental.get_device_details(gpus[0]).get('device_name', 'GPU') if gpus else None))\n"
+)
+
+
+def _visible_gpu_in_child():
+    """`_visible_gpu()` answered by a child process, which alone imports TensorFlow."""
+    import json
+    import subprocess
+    import sys
+
+    environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    environment.setdefault("TF_FORCE_GPU_ALLOW_GROWTH", "true")
+    probe = subprocess.run([sys.executable, "-c", _GPU_PROBE], capture_output=True, text=True, env=environment,
+                           timeout=300)
+    if probe.returncode != 0:
+        last = (probe.stderr.strip().splitlines() or ["no message"])[-1]
+        raise RuntimeError(f"could not ask TensorFlow for its GPUs in a child process: {last}")
+    return json.loads(probe.stdout.strip().splitlines()[-1])

@@ -73,3 +73,22 @@ def test_noise_sweep_names_a_metric_the_model_does_not_report(digits):
     with pytest.raises(KeyError, match=r"metric='mae' is not reported by the model; it reports \['accuracy'"):
         helpers.noise_sweep(digits, lambda: helpers.make_digits_mlp(16), [0.0], repeats=1, metric="mae", **FIT)
 
+
+
+def test_repeats_reuse_one_traced_model_and_score_exactly_as_fresh_models_would():
+    import keras
+
+    digits = helpers.digits_task(n_train=40, n_val=40)
+    make = lambda: helpers.make_digits_mlp(16, input_noise=0.3)  # noqa: E731  a seeded noise layer too
+    scores = helpers.repeated_scores(digits, make, repeats=3, epochs=2, batch_size=16, noise=0.2, seed=5)
+    for repeat in range(3):
+        keras.backend.clear_session()
+        keras.utils.set_random_seed(5 + repeat)
+        model = make()
+        model.fit(helpers.train_dataset(digits.x_train, digits.y_train, 16, noise=0.2, seed=5 + repeat), epochs=2,
+                  verbose=0)
+        expected = model.evaluate(helpers.validation_dataset(digits.x_test, digits.y_test, 16), verbose=0,
+                                  return_dict=True)
+        assert scores.loc[repeat, "test_loss"] == pytest.approx(expected["loss"], rel=1e-6)
+        assert scores.loc[repeat, "test_accuracy"] == expected["accuracy"]
+    assert scores["test_loss"].nunique() == 3, "each repeat starts from its own initial weights"

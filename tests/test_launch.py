@@ -12,7 +12,7 @@ import time
 import psutil
 import pytest
 
-from helpers import progress
+from helpers import launch, progress
 from helpers.launch import Launcher, TunerProcess
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -187,3 +187,29 @@ def test_the_log_reader_returns_each_complete_line_once_whatever_its_characters(
     with open(log, "ab") as file:
         file.write(b'ent": "finished", "worker": "tuner0"}\n')
     assert [progress.parse_line(line) for line in process.new_lines()] == [progress.TrialEvent("finished", "tuner0")]
+
+
+def test_every_child_lets_tensorflow_grow_gpu_memory_and_the_chief_sees_no_gpu(tmp_path, monkeypatch):
+    started, real_popen = {}, subprocess.Popen
+
+    def record(command, env, **options):
+        started[env["KERASTUNER_TUNER_ID"]] = env
+        return real_popen([sys.executable, "-c", "pass"])
+
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "0")
+    monkeypatch.delenv("TF_FORCE_GPU_ALLOW_GROWTH", raising=False)
+    launcher = Launcher(2, tmp_path)
+    monkeypatch.setattr(launch.subprocess, "Popen", record)
+    for process in launcher.processes.values():
+        process.start()
+    monkeypatch.undo()
+    for process in launcher.processes.values():
+        process.popen.wait()
+    assert sorted(started) == ["chief", "tuner0", "tuner1"]
+    for tuner_id, environment in started.items():
+        assert environment["TF_FORCE_GPU_ALLOW_GROWTH"] == "true"
+        assert environment["KERASTUNER_ORACLE_PORT"] == str(launcher.port)
+        assert environment["KERASTUNER_ORACLE_IP"] == "127.0.0.1"
+        assert environment["CUDA_VISIBLE_DEVICES"] == ("-1" if tuner_id == "chief" else "0")
+    kept = launch.child_environment("tuner0", 1234, base={"TF_FORCE_GPU_ALLOW_GROWTH": "false"})
+    assert kept["TF_FORCE_GPU_ALLOW_GROWTH"] == "false", "a user's own setting wins"

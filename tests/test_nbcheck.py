@@ -37,8 +37,13 @@ def test_each_kind_of_noise_is_named_with_its_cell(tmp_path):
         assert f"code cell 2 shows {what}" in text, text
 
 
-def test_an_error_output_is_accepted_only_where_the_cell_expects_it(tmp_path):
+def test_any_error_output_or_raises_exception_tag_is_a_finding_since_colab_run_all_stops_there(tmp_path):
     error = nbformat.v4.new_output("error", ename="TypeError", evalue="x", traceback=["TypeError: x"])
     assert "shows an error (TypeError)" in "\n".join(nbcheck.findings(_notebook(tmp_path, [error], counts=(1,))))
-    expected = _notebook(tmp_path, [error], counts=(1,), source="# NBVAL_RAISES_EXCEPTION\nraise TypeError")
-    assert nbcheck.findings(expected) == []
+    marked = _notebook(tmp_path, [error], counts=(1,), source="# NBVAL_RAISES_EXCEPTION\nraise TypeError")
+    notebook = json.loads((marked / "notebooks" / "01-x.ipynb").read_text())
+    notebook["cells"][0]["metadata"]["tags"] = ["raises-exception"]
+    (marked / "notebooks" / "01-x.ipynb").write_text(json.dumps(notebook))
+    text = "\n".join(nbcheck.findings(marked))
+    assert "shows an error (TypeError)" in text and "tagged raises-exception, which Colab ignores" in text
+    assert "holds an NBVAL_ marker" in text

@@ -16,3 +16,19 @@ def test_cpu_runs_keep_the_ci_budget_and_a_gpu_scales_it(monkeypatch):
     monkeypatch.setenv(runtime.BUDGET_VARIABLE, "tpu")
     with pytest.raises(ValueError, match="KT_TUTORIAL_BUDGET='tpu'"):
         helpers.budget()
+
+
+def test_the_budget_can_be_chosen_without_importing_tensorflow_in_this_process(monkeypatch):
+    import subprocess
+    import sys
+
+    code = ("import sys, helpers\n"
+            "chosen = helpers.budget(import_tensorflow=False)\n"
+            "print(chosen.name, chosen.device, 'tensorflow' in sys.modules)")
+    environment = {k: v for k, v in __import__("os").environ.items() if k != runtime.BUDGET_VARIABLE}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=environment,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == [helpers.budget().name, helpers.budget().device, "False"]
+    with pytest.raises(TypeError, match="import_tensorflow='no' is invalid"):
+        helpers.budget(import_tensorflow="no")

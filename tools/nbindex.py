@@ -18,6 +18,8 @@ import pathlib
 import re
 import sys
 
+from tools.bootstrap import bootstrap_source, repository_ref, repository_slug
+
 # The repository: this file's folder is tools/, beside helpers/ (never the installed package's location).
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -46,68 +48,13 @@ class Entry:
     peak_memory_mb: float | None
 
 
-def _pyproject(root=ROOT):
-    return (root / "pyproject.toml").read_text()
-
-
-def pinned_requirement(name, root=ROOT):
-    """The requirement string for `name` from pyproject.toml's dependencies, e.g. 'keras-tuner>=1.4.7,<1.5'."""
-    match = re.search(rf'^\s*"({re.escape(name)}[<>=!~][^"]*)"', _pyproject(root), re.MULTILINE)
-    if not match:
-        raise ValueError(f"pyproject.toml has no dependency named {name!r}")
-    return match.group(1)
-
-
-def project_version(root=ROOT):
-    """The `version` in pyproject.toml; the Colab install uses the tag `v<version>`."""
-    return re.search(r'^version\s*=\s*"([^"]+)"', _pyproject(root), re.MULTILINE).group(1)
-
-
-def bootstrap_source(root=ROOT):
-    """The part of every Setup cell before `import helpers`: quiet logs, Colab installs, local path.
-
-    On Colab it installs keras-tuner (and tensorboard if missing) next to the preinstalled TensorFlow,
-    and this repository's helpers from the release tag of pyproject.toml's version, without
-    dependencies, so TensorFlow is never reinstalled. Elsewhere it only puts the repository root on sys.path.
-    """
-    keras_tuner = pinned_requirement("keras-tuner", root)
-    tensorboard = pinned_requirement("tensorboard", root)
-    source = f"git+https://github.com/{repository_slug(root)}@v{project_version(root)}"
-    return (
-        "import os\n"
-        "import sys\n"
-        "\n"
-        'os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"  # silence TensorFlow\'s C++ logging; set before TensorFlow is imported\n'
-        'if "google.colab" in sys.modules:  # Colab has TensorFlow and Keras: add only what it lacks, never TensorFlow\n'
-        "    import importlib.util\n"
-        "\n"
-        f"    needed = ['\"{keras_tuner}\"']\n"
-        '    if importlib.util.find_spec("tensorboard") is None:  # keras-tuner imports it in every trial\n'
-        f"        needed.append('\"{tensorboard}\"')\n"
-        '    %pip install --quiet {" ".join(needed)}\n'
-        f'    %pip install --quiet --no-deps "{source}"\n'
-        "else:  # a local clone: the repository root holds the helpers package\n"
-        '    sys.path.insert(0, os.path.abspath(".."))\n'
-        "\n"
-    )
-
-
-def repository_slug(root=ROOT):
-    """The `owner/name` of the GitHub repository, from `[project.urls] Repository` in pyproject.toml."""
-    text = _pyproject(root)
-    match = re.search(r'^Repository\s*=\s*"https://github\.com/([^/"]+/[^/"]+?)/?"', text, re.MULTILINE)
-    if not match:
-        raise ValueError("pyproject.toml has no [project.urls] Repository = \"https://github.com/OWNER/NAME\"")
-    return match.group(1)
-
-
-def badge_links(slug, notebook_path):
-    """Colab, Binder and GitHub links for one notebook path relative to the repository root."""
+def badge_links(slug, notebook_path, ref="main"):
+    """Colab, Binder and GitHub links for one notebook path relative to the repository root, at `ref`."""
     path = notebook_path.as_posix()
     return {
-        "Open in Colab": f"https://colab.research.google.com/github/{slug}/blob/main/{path}",
-        "Launch Binder": f"https://mybinder.org/v2/gh/{slug}/main?urlpath=lab/tree/{path}",
-        "View on GitHub": f"https://github.com/{slug}/blob/main/{path}",
+        "Open in Colab": f"https://colab.research.google.com/github/{slug}/blob/{ref}/{path}",
+        "Launch Binder": f"https://mybinder.org/v2/gh/{slug}/{ref}?urlpath=lab/tree/{path}",
+        "View on GitHub": f"https://github.com/{slug}/blob/{ref}/{path}",
     }
 
 
@@ -131,12 +78,12 @@ def read_entry(path):
     return Entry(path, lines[0][2:].strip(), lines[1], info.get("cpu_seconds"), info.get("peak_memory_mb"))
 
 
-def header_markdown(entries, index, slug):
+def header_markdown(entries, index, slug, ref="main"):
     """The badge row and prev/index/next links placed under a notebook's title."""
     entry = entries[index]
     badges = " ".join(
         f"[![{label}]({BADGE_IMAGES[label]})]({url})"
-        for label, url in badge_links(slug, entry.path.relative_to(ROOT)).items()
+        for label, url in badge_links(slug, _relative(entry.path), ref).items()
     )
     links = []
     if index > 0:
@@ -147,19 +94,21 @@ def header_markdown(entries, index, slug):
     return f"{HEADER_START}\n{badges}\n\n{' · '.join(links)}\n{HEADER_END}"
 
 
-def index_markdown(entries, slug, link_prefix=""):
+def index_markdown(entries, slug, ref="main", link_prefix=""):
     """The index table: title, description, launch links, run time and peak memory per notebook."""
     rows = ["| notebook | what you learn | open | CPU run time | peak memory |", "| --- | --- | --- | --- | --- |"]
     for entry in entries:
         seconds = "—" if entry.cpu_seconds is None else f"{entry.cpu_seconds:.0f} s"
         memory = "—" if entry.peak_memory_mb is None else f"{entry.peak_memory_mb / 1024:.2f} GB"
         links = " · ".join(
-            f"[{label.split()[-1]}]({url})" for label, url in badge_links(slug, entry.path.relative_to(ROOT)).items()
+            f"[{label.split()[-1]}]({url})" for label, url in badge_links(slug, _relative(entry.path), ref).items()
         )
         rows.append(f"| [{entry.title}]({link_prefix}{entry.path.name}) | {entry.description} | {links} "
                     f"| {seconds} | {memory} |")
-    note = ("Run time and peak resident memory of the kernel: the whole notebook executed top to bottom by "
-            "`make notebooks` on a 2-core CPU, no GPU, with the CPU budget.")
+    note = ("Each notebook executed top to bottom by `make notebooks` on a 2-core CPU, no GPU, with the CPU budget. "
+            "Peak memory: the most that the kernel and every process it starts held at once, each page counted "
+            "once (private pages summed, shared ones such as TensorFlow's libraries once), as a Binder session "
+            "is charged.")
     return f"{INDEX_START}\n" + "\n".join(rows) + f"\n\n{note}\n{INDEX_END}"
 
 
@@ -167,7 +116,7 @@ def render(root=ROOT):
     """Returns {path: new text} for every file the index touches, without writing."""
     import nbformat
 
-    slug = repository_slug(root)
+    slug, ref = repository_slug(root), repository_ref(root)
     bootstrap = bootstrap_source(root)
     paths = notebook_paths(root / "notebooks")
     entries = [read_entry(path) for path in paths]
@@ -176,7 +125,7 @@ def render(root=ROOT):
         notebook = nbformat.read(entry.path, as_version=4)
         first = notebook.cells[0]
         title_and_description = _strip_header(first.source).strip()
-        first.source = title_and_description + "\n\n" + header_markdown(entries, index, slug)
+        first.source = title_and_description + "\n\n" + header_markdown(entries, index, slug, ref)
         setup = next(cell for cell in notebook.cells if cell.cell_type == "code")
         if "import helpers" not in setup.source:
             raise ValueError(f"{entry.path.name}: the Setup cell (first code cell) must `import helpers`")
@@ -184,9 +133,9 @@ def render(root=ROOT):
         changes[entry.path] = nbformat.writes(notebook) + "\n"
     readme = root / "notebooks" / "README.md"
     intro = "# Notebooks\n\nRead them in order. Each ends with a summary and exercises with solutions.\n\n"
-    changes[readme] = _replace_block(readme.read_text() if readme.exists() else intro, index_markdown(entries, slug))
+    changes[readme] = _replace_block(readme.read_text() if readme.exists() else intro, index_markdown(entries, slug, ref))
     top = root / "README.md"
-    changes[top] = _replace_block(top.read_text(), index_markdown(entries, slug, link_prefix="notebooks/"))
+    changes[top] = _replace_block(top.read_text(), index_markdown(entries, slug, ref, link_prefix="notebooks/"))
     return changes
 
 
@@ -203,6 +152,11 @@ def write_index(root=ROOT):
 def stale_files(root=ROOT):
     """The files that `write_index` would change: empty when everything is up to date."""
     return [path for path, text in render(root).items() if not path.exists() or path.read_text() != text]
+
+
+def _relative(notebook_path):
+    """A notebook's path from the repository root: notebooks/NAME.ipynb."""
+    return pathlib.Path(notebook_path.parent.name, notebook_path.name)
 
 
 def _strip_header(source):
