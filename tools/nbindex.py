@@ -106,9 +106,8 @@ def index_markdown(entries, slug, ref="main", link_prefix=""):
         rows.append(f"| [{entry.title}]({link_prefix}{entry.path.name}) | {entry.description} | {links} "
                     f"| {seconds} | {memory} |")
     note = ("Each notebook executed top to bottom by `make notebooks` on a 2-core CPU, no GPU, with the CPU budget. "
-            "Peak memory: the most that the kernel and every process it starts held at once, each page counted "
-            "once (private pages summed, shared ones such as TensorFlow's libraries once), as a Binder session "
-            "is charged.")
+            "Peak memory is the largest sum, over the kernel and every process it starts, of their proportional "
+            "set sizes (PSS: a page that n processes map counts 1/n in each), as a Binder session is charged.")
     return f"{INDEX_START}\n" + "\n".join(rows) + f"\n\n{note}\n{INDEX_END}"
 
 

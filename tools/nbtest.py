@@ -80,7 +80,7 @@ class NotebookItem(pytest.Item):
         problems = [f"Setup's Colab install: {problem}" for problem in colab.install_problems(installs)]
         limit = memory_limit_mb(self.path)
         if run.peak_mb > limit:
-            problems.append(f"peak memory {run.peak_mb:.0f} MiB (the kernel and its processes, each page once) is over "
+            problems.append(f"peak memory {run.peak_mb:.0f} MiB (summed PSS of the kernel and its processes) is over "
                             f"the {limit:.0f} MiB that Binder allows this notebook")
         problems += [f"still running after the last cell: {command}" for command in run.left_running]
         problems += self._changed_outputs(run.notebook)
