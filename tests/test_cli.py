@@ -28,3 +28,15 @@ def test_a_bad_option_exits_with_one_line_and_status_2(arguments, message, tmp_p
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and message in result.stderr
     assert "Traceback" not in result.stderr and result.stderr.strip().splitlines()[-1].startswith("python -m")
+
+
+def test_the_chief_checks_for_its_last_worker_every_half_second_instead_of_every_20(monkeypatch):
+    from keras_tuner.src.distribute import oracle_chief
+
+    monkeypatch.setattr(oracle_chief, "time", cli.time)
+    slept = []
+    monkeypatch.setattr(cli.time, "sleep", slept.append)
+    cli._poll_workers_often()
+    oracle_chief.time.sleep(20)  # what keras-tuner's chief does while a worker still trains
+    oracle_chief.time.sleep(0.1)
+    assert slept == [cli.CHIEF_POLL_SECONDS, 0.1]
