@@ -54,6 +54,7 @@ _MODULE_OF = {
     "run_search": "helpers.search",
     "Launcher": "helpers.launch",
     # runtime
+    "setup": "helpers.kernel",
     "quiet_tensorflow": "helpers.runtime",
     "Budget": "helpers.runtime",
     "CPU_BUDGET": "helpers.runtime",

@@ -13,7 +13,7 @@ __all__ = ["noise_sweep", "repeated_scores"]
 
 
 def noise_sweep(task, make_model, noises, repeats=3, epochs=10, batch_size=64, passes=1, seed=0,
-                metric="loss"):
+                metric="loss", predict=None):
     """Trains `make_model()` at every noise level, `repeats` times, and reports a validation metric.
 
     Repeat r uses `keras.utils.set_random_seed(seed + r)` and the data seed
@@ -21,8 +21,9 @@ def noise_sweep(task, make_model, noises, repeats=3, epochs=10, batch_size=64, p
     stream within a repeat. Returns a DataFrame with one row per noise level:
     `noise`, then the `mean`, `std` and per-repeat `values` of the
     validation `metric`, and `scores`, that level's `repeated_scores` table
-    (test scores included when the task has a test split). Introduced in
-    notebook 04; `metric` and `scores` in notebook 05.
+    (test scores included when the task has a test split). With `predict`, an
+    array of inputs, `scores` also keeps each model's `predictions` there.
+    Introduced in notebook 04; `metric` and `scores` in notebook 05.
     """
     import numpy as np
     import pandas as pd
@@ -30,9 +31,10 @@ def noise_sweep(task, make_model, noises, repeats=3, epochs=10, batch_size=64, p
     noises = [float(noise) for noise in noises]
     if not noises:
         raise ValueError("noises is empty; expected at least one noise level")
-    rows = []
-    for noise in noises:
-        scores = _scores_by_repeat(task, make_model, repeats, epochs, batch_size, noise, 0.0, passes, seed)
+    rows, model = [], None
+    for noise in noises:  # one traced model serves every noise level and repeat (see `_restarted`)
+        scores, model = _scores_by_repeat(task, make_model, repeats, epochs, batch_size, noise, 0.0, passes, seed,
+                                          model, predict)
         if f"val_{metric}" not in scores.columns:
             reported = [name.removeprefix("val_") for name in scores.columns if name.startswith("val_")]
             raise KeyError(f"metric={metric!r} is not reported by the model; it reports {reported}")
@@ -55,11 +57,12 @@ def repeated_scores(task, make_model, repeats=3, epochs=10, batch_size=64, noise
     """
     if task.x_test is None:
         raise ValueError(f"task {task.name!r} has no test split; expected a task with x_test and y_test")
-    return _scores_by_repeat(task, make_model, repeats, epochs, batch_size, noise, pixel_shift, passes,
-                             seed)
+    return _scores_by_repeat(task, make_model, repeats, epochs, batch_size, noise, pixel_shift, passes, seed)[0]
 
 
-def _scores_by_repeat(task, make_model, repeats, epochs, batch_size, noise, pixel_shift, passes, seed):
+def _scores_by_repeat(task, make_model, repeats, epochs, batch_size, noise, pixel_shift, passes, seed, model=None,
+                      predict=None):
+    """The scores of every repeat, and the traced model that the next call may reuse."""
     import keras
     import pandas as pd
 
@@ -67,8 +70,9 @@ def _scores_by_repeat(task, make_model, repeats, epochs, batch_size, noise, pixe
     splits = {"val": validation_dataset(task.x_val, task.y_val, batch_size)}
     if task.x_test is not None:
         splits["test"] = validation_dataset(task.x_test, task.y_test, batch_size)
-    rows, model = [], None
-    keras.backend.clear_session()
+    rows = []
+    if model is None:
+        keras.backend.clear_session()
     for repeat in range(repeats):
         keras.utils.set_random_seed(seed + repeat)
         model = _restarted(model, make_model())
@@ -79,8 +83,10 @@ def _scores_by_repeat(task, make_model, repeats, epochs, batch_size, noise, pixe
         for split, dataset in splits.items():
             scores = model.evaluate(dataset, verbose=0, return_dict=True)
             row.update({f"{split}_{name}": float(value) for name, value in scores.items()})
+        if predict is not None:
+            row["predictions"] = model.predict(predict, batch_size=batch_size, verbose=0)
         rows.append(row)
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows), model
 
 
 def _restarted(model, fresh):

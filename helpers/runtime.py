@@ -38,7 +38,8 @@ def quiet_tensorflow():
     TensorFlow and absl is set to errors only, and the expected Keras
     warnings listed in `_EXPECTED_WARNINGS` are filtered. Call it before
     anything imports TensorFlow; it returns the TensorFlow module.
-    Introduced in notebook 01.
+    `helpers.setup()` calls it in every notebook; Introduced in notebook 07, whose kernel imports
+    TensorFlow only after its search.
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     with _stderr_to_devnull():
@@ -110,7 +111,7 @@ def budget(import_tensorflow=True):
     one yourself. With `import_tensorflow=False`, a short-lived child process
     asks TensorFlow which GPU it sees, so that this process never imports
     TensorFlow (about 0.3 GB of memory it keeps for good): notebook 07 leaves
-    that memory to the chief and workers it starts. Introduced in notebook 01.
+    that memory to the chief and workers it starts. `helpers.setup()` calls it. Introduced in notebook 01.
     """
     if not isinstance(import_tensorflow, bool):
         raise TypeError(f"import_tensorflow={import_tensorflow!r} is invalid; expected True or False")

@@ -22,7 +22,7 @@ DIGITS_SHAPE = (8, 8)
 class Task:
     """Training and validation arrays, and optionally a held-out test split.
 
-    The toy regression tasks have arrays of shape (n, 1) and no test split.
+    The toy regression tasks have arrays of shape (n, 1); the linear task has no test split.
     An image task (`digits_task`) has flattened images, a test split that no
     search may see, and `image_shape`, which the pixel-shift augmentation
     needs. Returned by every task function of this module.
@@ -66,27 +66,35 @@ def linear_task() -> Task:
     )
 
 
-def regularization_task(n_train: int = 20, n_val: int = 500, label_noise: float = 0.5, seed: int = 0) -> Task:
-    """A few noisy samples of a smooth curve, and a dense clean validation grid.
+def regularization_task(n_train: int = 20, n_val: int = 500, label_noise: float = 0.5, seed: int = 0,
+                        n_test: int = 200) -> Task:
+    """A few noisy samples of a smooth curve, a dense clean validation grid, and held-out test points.
 
     y = sin(3x) on x in [-1, 1]. A wide MLP fits the label noise of the small
     training set unless the inputs are blurred, so validation loss against
-    input noise is U-shaped. Introduced in notebook 04.
+    input noise is U-shaped. The `n_test` test points lie on the clean curve at
+    random places of [-1, 1], drawn apart from the training points; no search
+    sees them, so they judge the models that a search chose on the validation
+    grid. Introduced in notebook 04.
     """
     check_count(n_train, "n_train", minimum=2)
     check_count(n_val, "n_val", minimum=2)
+    check_count(n_test, "n_test", minimum=2)
     check_non_negative(label_noise, "label_noise")
     rng = np.random.default_rng(seed)
     x_train = np.sort(rng.uniform(-1.0, 1.0, size=n_train))
     y_train = np.sin(3.0 * x_train) + rng.normal(0.0, label_noise, size=n_train)
     x_val = np.linspace(-1.0, 1.0, n_val)
+    x_test = np.sort(np.random.default_rng([seed, 1]).uniform(-1.0, 1.0, size=n_test))
     return Task(
         name="regularization",
         x_train=_column(x_train),
         y_train=_column(y_train),
         x_val=_column(x_val),
         y_val=_column(np.sin(3.0 * x_val)),
-        description=f"y = sin(3x) + N(0, {label_noise}²), {n_train} training points",
+        description=f"y = sin(3x) + N(0, {label_noise}²), {n_train} training points, {n_test} test points",
+        x_test=_column(x_test),
+        y_test=_column(np.sin(3.0 * x_test)),
     )
 
 

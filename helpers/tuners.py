@@ -185,7 +185,7 @@ class DatasetHyperband(DatasetTunerMixin, kt.Hyperband):
 
 
 class DatasetRandomSearch(DatasetTunerMixin, kt.RandomSearch):
-    """`kt.RandomSearch` with `dataset_fn`. Introduced in notebook 04."""
+    """`kt.RandomSearch` with `dataset_fn`. Introduced in notebook 02 (a solution); notebook 04 searches with it."""
 
 
 class DatasetBayesianOptimization(DatasetTunerMixin, kt.BayesianOptimization):

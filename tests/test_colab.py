@@ -11,6 +11,7 @@ import sys
 
 import nbformat
 import pytest
+from packaging.requirements import Requirement
 
 from tools import bootstrap, colab, nbexec
 
@@ -20,20 +21,21 @@ TUNER = bootstrap.pinned_requirement("keras-tuner")
 
 def _setup_notebook(tmp_path):
     notebook = nbformat.v4.new_notebook()
-    notebook.cells = [nbformat.v4.new_code_cell(bootstrap.bootstrap_source() + "import helpers\nprint('imported')")]
+    notebook.cells = [nbformat.v4.new_code_cell(bootstrap.bootstrap_source() + "import helpers\nhelpers.setup()\nprint('ready')")]
     path = tmp_path / "01-setup.ipynb"
     nbformat.write(notebook, path)
     return path
 
 
-def test_setup_on_colab_installs_keras_tuner_then_helpers_from_the_configured_ref(tmp_path):
+def test_setup_on_colab_installs_helpers_from_the_configured_ref_then_keras_tuner_at_its_range(tmp_path):
     record = tmp_path / "installs.jsonl"
     run = nbexec.execute(_setup_notebook(tmp_path), cwd=tmp_path, preamble=colab.stand_in(record))
     assert run.error is None, run.error
     installs = colab.recorded_installs(record)
-    assert installs == [["--quiet", TUNER], ["--quiet", "--no-deps", URL]]  # tensorboard is installed here
+    assert installs[0] == ["-q", "--no-deps", URL] and len(installs) == 2  # tensorboard is installed here
+    assert installs[1][0] == "--quiet" and Requirement(installs[1][1]) == Requirement(TUNER)
     assert colab.install_problems(installs) == []
-    assert run.notebook.cells[0].outputs[0]["text"] == "imported\n"
+    assert run.notebook.cells[0].outputs[-1]["text"].endswith("ready\n")
 
 
 def test_a_failed_install_ends_setup_with_one_sentence_before_helpers_is_imported(tmp_path):
@@ -41,7 +43,7 @@ def test_a_failed_install_ends_setup_with_one_sentence_before_helpers_is_importe
     reason = "pathspec 'v0.1.0' did not match any file(s) known to git"
     run = nbexec.execute(_setup_notebook(tmp_path), cwd=tmp_path, preamble=colab.stand_in(record, fail_with=reason))
     assert (run.error.cell, run.error.ename) == (1, "RuntimeError")
-    assert run.error.evalue == bootstrap.FAILED_INSTALL.format(what=TUNER, why=f"pip: ERROR: {reason}")
+    assert run.error.evalue == bootstrap.FAILED_INSTALL.format(what=URL, why=f"pip: ERROR: {reason}")
     assert "ModuleNotFoundError" not in run.error.traceback and run.notebook.cells[0].outputs[-1]["ename"]
     assert len(colab.recorded_installs(record)) == 1, "nothing after the failed install runs"
 

@@ -92,3 +92,21 @@ def test_repeats_reuse_one_traced_model_and_score_exactly_as_fresh_models_would(
         assert scores.loc[repeat, "test_loss"] == pytest.approx(expected["loss"], rel=1e-6)
         assert scores.loc[repeat, "test_accuracy"] == expected["accuracy"]
     assert scores["test_loss"].nunique() == 3, "each repeat starts from its own initial weights"
+
+
+def test_a_sweep_reuses_one_traced_model_across_noise_levels_and_scores_as_fresh_models_would():
+    import keras
+
+    task = helpers.regularization_task(n_train=10, n_val=20)
+    sweep = helpers.noise_sweep(task, lambda: helpers.make_mlp(8), noises=[0.0, 0.3], repeats=2, epochs=2,
+                                batch_size=8, passes=2, seed=4, predict=task.x_test)
+    for noise, values, scores in zip(sweep["noise"], sweep["values"], sweep["scores"]):
+        for repeat in range(2):
+            keras.backend.clear_session()
+            keras.utils.set_random_seed(4 + repeat)
+            model = helpers.make_mlp(8)
+            model.fit(helpers.train_dataset(task.x_train, task.y_train, 8, noise=noise, seed=4 + repeat, passes=2),
+                      epochs=2, verbose=0)
+            expected = model.evaluate(helpers.validation_dataset(task.x_val, task.y_val, 8), verbose=0)[0]
+            assert values[repeat] == pytest.approx(expected, rel=1e-6), (noise, repeat)
+            np.testing.assert_allclose(scores["predictions"][repeat], model.predict(task.x_test, verbose=0), rtol=1e-5)

@@ -45,3 +45,16 @@ def test_a_process_still_running_after_the_last_cell_is_reported(tmp_path):
                                "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(4)'])")
     run = nbexec.execute(path, cwd=tmp_path)
     assert len(run.left_running) == 1 and "time.sleep(4)" in run.left_running[0]
+
+
+def test_each_section_s_seconds_are_measured_and_no_timestamp_is_left_in_the_notebook(tmp_path):
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_markdown_cell("# A title\n\n## Setup"), nbformat.v4.new_code_cell("x = 1"),
+                      nbformat.v4.new_markdown_cell("## Wait"), nbformat.v4.new_code_cell("import time"),
+                      nbformat.v4.new_code_cell("time.sleep(0.6)")]
+    path = tmp_path / "01-x.ipynb"
+    nbformat.write(notebook, path)
+    run = nbexec.execute(path, cwd=tmp_path)
+    assert list(run.sections) == ["Setup", "Wait"]
+    assert 0.6 <= run.sections["Wait"] < 5 and run.sections["Setup"] < run.sections["Wait"]
+    assert all("execution" not in cell.metadata for cell in run.notebook.cells)

@@ -9,7 +9,7 @@ import nbformat
 
 from tools import bootstrap, nbtest
 
-SETUP = bootstrap.bootstrap_source() + "import helpers\n"
+SETUP = bootstrap.bootstrap_source() + "import helpers\nhelpers.setup()\n"
 
 
 def _write(folder, name, *cells, tags=None, outputs=None):

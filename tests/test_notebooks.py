@@ -15,7 +15,7 @@ NOTEBOOKS = nbindex.notebook_paths(ROOT / "notebooks")
 
 def test_the_tutorial_notebooks_are_there_in_order():
     numbers = [p.name[:2] for p in NOTEBOOKS]
-    assert numbers[:4] == ["01", "02", "03", "04"] and numbers == sorted(set(numbers))
+    assert numbers[:5] == ["00", "01", "02", "03", "04"] and numbers == sorted(set(numbers))
     assert all(nbindex.NAME_PATTERN.match(p.name) for p in (ROOT / "notebooks").glob("*.ipynb"))
 
 
@@ -29,16 +29,29 @@ def test_every_relative_link_in_a_notebook_points_at_a_file(path):
                 assert (path.parent / target).exists(), f"{path.name} links to missing {target}"
 
 
+LESSONS = [path for path in NOTEBOOKS if not path.name.startswith("00-")]  # 00 checks a setup; it teaches nothing
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_anatomy_overview_setup_summary_exercises_with_solutions(path):
+def test_every_notebook_starts_with_overview_and_a_setup_that_calls_helpers_setup(path):
     markdown = "\n".join(cell_source(c) for c in notebook_cells(path) if c["cell_type"] == "markdown")
     headings = re.findall(r"^## (.+)$", markdown, flags=re.MULTILINE)
     assert headings[:2] == ["Overview", "Setup"], headings
-    assert headings[-2:] == ["Summary", "Exercises"], headings
-    assert "<details>" in markdown.split("## Exercises")[-1], "exercises need solutions a reader can reveal"
     first_code = next(c for c in notebook_cells(path) if c["cell_type"] == "code")
     setup = cell_source(first_code)
-    assert setup.index('os.environ["TF_CPP_MIN_LOG_LEVEL"]') < setup.index("import helpers")
+    assert setup.index("import helpers") < setup.index("helpers.setup(")
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_every_lesson_ends_with_summary_exercises_and_solutions_that_run(path):
+    cells = notebook_cells(path)
+    markdown = "\n".join(cell_source(c) for c in cells if c["cell_type"] == "markdown")
+    headings = re.findall(r"^## (.+)$", markdown, flags=re.MULTILINE)
+    assert headings[-3:] == ["Summary", "Exercises", "Solutions"], headings
+    exercises = re.findall(r"^(\d+)\. ", markdown.split("## Exercises")[1].split("## Solutions")[0], re.MULTILINE)
+    solutions = [c for c in cells if "solution" in c.get("metadata", {}).get("tags", [])]
+    assert len(solutions) == len(exercises) > 0, (exercises, len(solutions))
+    assert all(c["outputs"] or c["execution_count"] for c in solutions), "solutions are committed executed"
 
 
 def _output_of(path, marker):

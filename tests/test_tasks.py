@@ -28,6 +28,14 @@ def test_regularization_task_is_small_noisy_training_and_clean_dense_validation(
     assert residual.std() > 0.2, "the training labels should carry label noise"
 
 
+def test_regularization_task_holds_clean_test_points_apart_from_training_and_validation():
+    task = helpers.regularization_task(seed=5)
+    assert len(task.x_test) == 200 and np.all(np.abs(task.x_test) <= 1.0)
+    np.testing.assert_allclose(task.y_test, np.sin(3 * task.x_test), atol=1e-6)
+    assert not np.isin(task.x_test, task.x_train).any() and not np.isin(task.x_test, task.x_val).any()
+    np.testing.assert_array_equal(task.x_test, helpers.regularization_task(seed=5).x_test)
+
+
 @pytest.fixture(scope="module")
 def digits():
     return helpers.digits_task()

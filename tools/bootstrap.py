@@ -15,14 +15,13 @@ from __future__ import annotations
 import pathlib
 import re
 
+from helpers.kernel import FAILED_INSTALL
+
 __all__ = ["bootstrap_source", "helpers_url", "pinned_requirement", "repository_ref", "repository_slug",
            "FAILED_INSTALL"]
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
-# The sentence a failed Colab install ends the Setup cell with; {what} and {why} are filled in there.
-FAILED_INSTALL = ("Setup could not install {what} ({why}); check that this runtime can reach the internet, "
-                  "then run this cell again.")
 
 
 def _pyproject(root=ROOT):
@@ -63,40 +62,23 @@ def helpers_url(root=ROOT):
 
 
 def bootstrap_source(root=ROOT):
-    """The part of every Setup cell before `import helpers`.
+    """The part of every Setup cell before `import helpers`: what makes that import work.
 
-    Everywhere: quiet TensorFlow's C++ logs and let TensorFlow take GPU memory as it needs it (so that
-    several processes can share one GPU), both before TensorFlow is imported. On Colab: install
-    keras-tuner (and tensorboard where it is missing) next to Colab's TensorFlow and Keras, which pip finds
-    already there and leaves alone, then helpers from `helpers_url()` without dependencies. A failed install
-    ends the cell with `FAILED_INSTALL`. In a local clone: put the repository root on sys.path.
+    On Colab: install helpers from `helpers_url()` without dependencies, so that pip never touches Colab's
+    TensorFlow and Keras; `helpers.setup()` then installs keras-tuner. A failed install ends the cell with
+    `FAILED_INSTALL` and pip's last line. In a local clone: put the repository root on sys.path.
     """
-    keras_tuner, tensorboard = pinned_requirement("keras-tuner", root), pinned_requirement("tensorboard", root)
     first, rest = FAILED_INSTALL.split("; ", 1)
+    first = first.format(what="{url}", why="pip: {pip.stderr.strip()[-200:]}")
     return (
-        "import os\n"
-        "import sys\n"
+        "import os, subprocess, sys\n"
         "\n"
-        'os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"  # quiet TensorFlow\'s C++ logs; set before TensorFlow loads\n'
-        'os.environ.setdefault("TF_FORCE_GPU_ALLOW_GROWTH", "true")  # on a GPU, take memory only as needed\n'
-        'if "google.colab" in sys.modules:  # Colab has TensorFlow and Keras: install only what it lacks\n'
-        "    import importlib.util\n"
-        "    import subprocess\n"
-        "\n"
-        "    # helpers comes from the same branch or tag as this notebook, without dependencies\n"
-        f'    helpers_url = "{helpers_url(root)}"\n'
-        f'    installs = [["{keras_tuner}"], ["--no-deps", helpers_url]]\n'
-        '    if importlib.util.find_spec("tensorboard") is None:  # keras-tuner imports it in every trial\n'
-        f'        installs[0].append("{tensorboard}")\n'
-        "    for packages in installs:\n"
-        '        pip = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", *packages],\n'
-        "                             capture_output=True, text=True)\n"
-        "        if pip.returncode != 0:\n"
-        '            what = " and ".join(package for package in packages if not package.startswith("-"))\n'
-        '            reason = (pip.stderr.strip().splitlines() or ["no message"])[-1]\n'
-        f'            raise RuntimeError(f"{first.format(what="{what}", why="pip: {reason}")}; "\n'
-        f'                               "{rest}") from None\n'
-        "else:  # a local clone: the repository root holds the helpers package\n"
+        'if "google.colab" in sys.modules:  # Colab has TensorFlow and Keras: add helpers from this notebook\'s branch\n'
+        f'    url = "{helpers_url(root)}"\n'
+        '    pip = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", url], capture_output=True, text=True)\n'
+        "    if pip.returncode:\n"
+        f'        raise RuntimeError(f"{first}; "\n'
+        f'                           "{rest}")\n'
+        "else:  # a local clone: helpers is the repository root's package\n"
         '    sys.path.insert(0, os.path.abspath(".."))\n'
-        "\n"
     )

@@ -95,7 +95,7 @@ def install_problems(installs, root=bootstrap.ROOT):
                 problems.append(f"{argument} would replace Colab's own {name}")
             elif name not in allowed:
                 problems.append(f"{argument} is installed, but only {sorted(allowed)} and helpers are expected")
-            elif argument != allowed[name]:
+            elif requirement.specifier != Requirement(allowed[name]).specifier:
                 problems.append(f"{argument} is installed; pyproject.toml says {allowed[name]}")
     for needed in ("keras-tuner", "helpers"):
         if named.count(needed) != 1:

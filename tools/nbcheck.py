@@ -8,6 +8,12 @@ must hold no error (Colab's "Run all" ignores tags such as `raises-exception` an
 the first one), no leftover `NBVAL_` markers, nothing on stderr, no ANSI
 escapes or progress bars, no TensorFlow C++ log lines, no memory addresses,
 no paths of the machine that ran it, and no output too long to read.
+
+What a learner meets is checked too: the Setup cell (the first code cell) shows at most
+MAX_SETUP_LINES lines, and every numbered exercise under `## Exercises` has its solution
+under `## Solutions`: a code cell tagged `solution`, folded in JupyterLab and Colab, titled
+`#@title Solution N`, that checks its answer with `assert`. A prose-only `<details>` block is
+not a solution.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import sys
 __all__ = ["MAX_OUTPUT_CHARACTERS", "findings", "notebook_findings"]
 
 MAX_OUTPUT_CHARACTERS = 6000
+MAX_SETUP_LINES = 12
 # What a clean output never holds, and how a finding names it.
 _UNWANTED = {
     "ANSI escape codes (colours or progress bars)": re.compile(r"\x1b\["),
@@ -58,6 +65,7 @@ def notebook_findings(path):
         found.append(f"{path}: no outputs committed; run it top to bottom before committing")
     elif counts != list(range(1, len(code) + 1)):
         found.append(f"{path}: execution counts {counts[:10]}... are not 1, 2, 3, ...; restart the kernel and run all")
+    found += _learner_findings(path, notebook.get("cells", []), code)
     for number, cell in enumerate(code, 1):
         where = f"{path}: code cell {number}"
         if "raises-exception" in cell.get("metadata", {}).get("tags", []):
@@ -73,6 +81,40 @@ def notebook_findings(path):
             found += [f"{where} shows {what}" for what, pattern in _UNWANTED.items() if pattern.search(text)]
             if len(text) > MAX_OUTPUT_CHARACTERS:
                 found.append(f"{where} prints {len(text)} characters; at most {MAX_OUTPUT_CHARACTERS} read well")
+    return found
+
+
+def _learner_findings(path, cells, code):
+    found = []
+    if code:
+        lines = [line for line in _joined(code[0].get("source")).splitlines() if line.strip()]
+        if len(lines) > MAX_SETUP_LINES:
+            found.append(f"{path}: the Setup cell shows {len(lines)} lines; at most {MAX_SETUP_LINES}")
+    markdown = [_joined(cell.get("source")) for cell in cells if cell.get("cell_type") == "markdown"]
+    if any("<details>" in text for text in markdown):
+        found.append(f"{path}: a <details> block; write each solution as a `solution` cell that asserts its answer")
+    exercises = next((text.split("## Exercises", 1)[1] for text in markdown if "## Exercises" in text), None)
+    if exercises is None:
+        return found
+    numbers = re.findall(r"^(\d+)\. ", exercises.split("## Solutions", 1)[0], re.MULTILINE)
+    solutions = {}
+    for cell in code:
+        source = _joined(cell.get("source"))
+        if "solution" not in cell.get("metadata", {}).get("tags", []):
+            continue
+        title = re.match(r"#@title Solution (\d+)\b", source)
+        if not title:
+            found.append(f"{path}: a solution cell without a first line `#@title Solution N`")
+            continue
+        solutions[title.group(1)] = cell
+        metadata = cell.get("metadata", {})
+        if not (metadata.get("jupyter", {}).get("source_hidden") and metadata.get("cellView") == "form"):
+            found.append(f"{path}: solution {title.group(1)} is not folded (jupyter.source_hidden, cellView form)")
+        if not re.search(r"^\s*assert\b", source, re.MULTILINE):
+            found.append(f"{path}: solution {title.group(1)} asserts nothing; check its answer")
+    for number in numbers:
+        if number not in solutions:
+            found.append(f"{path}: exercise {number} has no solution cell")
     return found
 
 

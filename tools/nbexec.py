@@ -44,6 +44,7 @@ class Execution:
     peak_mb: float
     error: CellError | None
     left_running: list  # command lines of processes the kernel still had when the last cell ended
+    sections: dict = dataclasses.field(default_factory=dict)  # "## heading" -> seconds its code cells ran
 
 
 def execute(path, cwd, preamble=None, ignore_tags=False, timeout=600):
@@ -66,7 +67,7 @@ def execute(path, cwd, preamble=None, ignore_tags=False, timeout=600):
     manager.start_kernel(cwd=str(cwd), extra_arguments=["--InteractiveShell.colors=nocolor"])
     error, left_running, client = None, [], None
     try:
-        client = NotebookClient(notebook, km=manager, timeout=timeout, record_timing=False)
+        client = NotebookClient(notebook, km=manager, timeout=timeout, record_timing=True)
         with TreeMemory(manager.provisioner.pid, include_root=True) as memory:
             try:
                 client.execute()
@@ -84,7 +85,27 @@ def execute(path, cwd, preamble=None, ignore_tags=False, timeout=600):
         manager.shutdown_kernel(now=False)
     if preamble:
         del notebook.cells[0]
-    return Execution(notebook, seconds, memory.peak_mb, error, left_running)
+    return Execution(notebook, seconds, memory.peak_mb, error, left_running, _section_seconds(notebook))
+
+
+def _section_seconds(notebook):
+    """Seconds per `## ` section, from the timestamps the kernel gave each cell, which are then removed.
+
+    A committed notebook carries no timestamps; the sections' seconds go to the notebook's metadata.
+    """
+    from datetime import datetime
+
+    sections, heading = {}, None
+    for cell in notebook.cells:
+        timing = cell.metadata.pop("execution", None)
+        if cell.cell_type == "markdown":
+            headings = [line[3:].strip() for line in cell.source.splitlines() if line.startswith("## ")]
+            heading = headings[-1] if headings else heading
+        elif timing and heading and "shell.execute_reply" in timing and "iopub.status.busy" in timing:
+            started, ended = (datetime.fromisoformat(timing[key].replace("Z", "+00:00"))
+                              for key in ("iopub.status.busy", "shell.execute_reply"))
+            sections[heading] = round(sections.get(heading, 0.0) + (ended - started).total_seconds(), 1)
+    return sections
 
 
 def _first_error(notebook, skip):

@@ -18,6 +18,7 @@ import pathlib
 import re
 import sys
 
+from tools import agenda
 from tools.bootstrap import bootstrap_source, repository_ref, repository_slug
 
 # The repository: this file's folder is tools/, beside helpers/ (never the installed package's location).
@@ -46,6 +47,7 @@ class Entry:
     description: str
     cpu_seconds: float | None
     peak_memory_mb: float | None
+    section_seconds: dict = dataclasses.field(default_factory=dict)
 
 
 def badge_links(slug, notebook_path, ref="main"):
@@ -75,7 +77,11 @@ def read_entry(path):
     if len(lines) < 2:
         raise ValueError(f"{path.name}: the first cell needs a one-line description under the title")
     info = notebook.metadata.get(METADATA_KEY, {})
-    return Entry(path, lines[0][2:].strip(), lines[1], info.get("cpu_seconds"), info.get("peak_memory_mb"))
+    measured = info.get("section_seconds", {})  # JSON keeps no order: put the sections back in the notebook's
+    headings = [line[3:].strip() for cell in notebook.cells if cell.cell_type == "markdown"
+                for line in cell.source.splitlines() if line.startswith("## ")]
+    sections = {heading: measured[heading] for heading in headings if heading in measured}
+    return Entry(path, lines[0][2:].strip(), lines[1], info.get("cpu_seconds"), info.get("peak_memory_mb"), sections)
 
 
 def header_markdown(entries, index, slug, ref="main"):
@@ -111,6 +117,25 @@ def index_markdown(entries, slug, ref="main", link_prefix=""):
     return f"{INDEX_START}\n" + "\n".join(rows) + f"\n\n{note}\n{INDEX_END}"
 
 
+RUN_TIME = re.compile(r"\*\*Run time:\*\*[^\n]*?(?=$|\n)")
+
+
+def run_time_sentence(cpu_seconds):
+    """The Overview's run-time sentence, from the seconds `make notebooks` measured (rounded up to 5 s)."""
+    if cpu_seconds is None:
+        return "**Run time:** not measured yet; run `make notebooks`."
+    return (f"**Run time:** about {-(-cpu_seconds // 5) * 5:.0f} seconds on a 2-core CPU without a GPU "
+            "(measured by `make notebooks`).")
+
+
+def _write_run_time(notebook, entry):
+    overview = next((cell for cell in notebook.cells if cell.cell_type == "markdown"
+                     and cell.source.startswith("## Overview")), None)
+    if overview is None or not RUN_TIME.search(overview.source):
+        raise ValueError(f"{entry.path.name}: the Overview must state **Run time:** on its last line")
+    overview.source = RUN_TIME.sub(run_time_sentence(entry.cpu_seconds), overview.source)
+
+
 def render(root=ROOT):
     """Returns {path: new text} for every file the index touches, without writing."""
     import nbformat
@@ -129,12 +154,17 @@ def render(root=ROOT):
         if "import helpers" not in setup.source:
             raise ValueError(f"{entry.path.name}: the Setup cell (first code cell) must `import helpers`")
         setup.source = bootstrap + setup.source[setup.source.index("import helpers"):]
+        _write_run_time(notebook, entry)
         changes[entry.path] = nbformat.writes(notebook) + "\n"
     readme = root / "notebooks" / "README.md"
-    intro = "# Notebooks\n\nRead them in order. Each ends with a summary and exercises with solutions.\n\n"
+    intro = ("# Notebooks\n\nRead them in order, after `00-check-your-setup`. Each ends with a summary, exercises, and "
+             "solution cells that run their answer and check it.\n\n")
     changes[readme] = _replace_block(readme.read_text() if readme.exists() else intro, index_markdown(entries, slug, ref))
     top = root / "README.md"
     changes[top] = _replace_block(top.read_text(), index_markdown(entries, slug, ref, link_prefix="notebooks/"))
+    workshop = root / "notebooks" / "WORKSHOP.md"
+    if workshop.exists():
+        changes[workshop] = agenda.replace_block(workshop.read_text(), agenda.agenda_markdown(entries))
     return changes
 
 

@@ -31,6 +31,7 @@ def refresh(paths=None, timeout=600):
         info = run.notebook.metadata.setdefault(nbindex.METADATA_KEY, {})
         info["cpu_seconds"] = round(run.seconds, 1)
         info["peak_memory_mb"] = round(run.peak_mb)
+        info["section_seconds"] = run.sections
         nbformat.write(run.notebook, path)
         print(f"{path.name}: {run.seconds:.1f} s, peak memory {run.peak_mb:.0f} MiB", flush=True)
     nbindex.write_index()
