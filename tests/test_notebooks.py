@@ -43,15 +43,12 @@ def test_every_notebook_starts_with_overview_and_a_setup_that_calls_helpers_setu
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
-def test_every_lesson_ends_with_summary_exercises_and_solutions_that_run(path):
-    cells = notebook_cells(path)
-    markdown = "\n".join(cell_source(c) for c in cells if c["cell_type"] == "markdown")
+def test_every_lesson_ends_with_summary_exercises_and_solutions(path):
+    """The order of the last sections; tools/nbcheck.py checks each exercise's solution cell."""
+    markdown = "\n".join(cell_source(c) for c in notebook_cells(path) if c["cell_type"] == "markdown")
     headings = re.findall(r"^## (.+)$", markdown, flags=re.MULTILINE)
     assert headings[-3:] == ["Summary", "Exercises", "Solutions"], headings
-    exercises = re.findall(r"^(\d+)\. ", markdown.split("## Exercises")[1].split("## Solutions")[0], re.MULTILINE)
-    solutions = [c for c in cells if "solution" in c.get("metadata", {}).get("tags", [])]
-    assert len(solutions) == len(exercises) > 0, (exercises, len(solutions))
-    assert all(c["outputs"] or c["execution_count"] for c in solutions), "solutions are committed executed"
+    assert re.search(r"^1\. ", markdown.split("## Exercises")[1], re.MULTILINE), "a lesson needs exercises"
 
 
 def _output_of(path, marker):

@@ -23,7 +23,6 @@ __all__ = ["bootstrap_source", "helpers_url", "pinned_requirement", "repository_
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
-
 def _pyproject(root=ROOT):
     return (pathlib.Path(root) / "pyproject.toml").read_text()
 
