@@ -9,8 +9,15 @@ from __future__ import annotations
 import math
 import numbers
 
-__all__ = ["check_count", "check_non_negative", "check_probability", "check_pair", "check_image_shape",
+__all__ = ["check_flag", "check_count", "check_non_negative", "check_probability", "check_pair", "check_image_shape",
            "check_directory"]
+
+
+def check_flag(value, what):
+    """Returns `value` if it is True or False; raises ValueError naming it otherwise ("no" and 0 included)."""
+    if not isinstance(value, bool):
+        raise ValueError(f"{what}={value!r} is invalid; expected True or False")
+    return value
 
 
 def check_count(value, what, minimum=1, hint=""):

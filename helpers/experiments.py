@@ -6,6 +6,7 @@ validation (and test) metrics; `helpers.results` shows such tables.
 
 from __future__ import annotations
 
+from helpers import traced
 from helpers.checks import check_count
 from helpers.pipelines import train_dataset, validation_dataset
 
@@ -32,7 +33,7 @@ def noise_sweep(task, make_model, noises, repeats=3, epochs=10, batch_size=64, p
     if not noises:
         raise ValueError("noises is empty; expected at least one noise level")
     rows, model = [], None
-    for noise in noises:  # one traced model serves every noise level and repeat (see `_restarted`)
+    for noise in noises:  # one traced model serves every noise level and repeat (helpers.traced)
         scores, model = _scores_by_repeat(task, make_model, repeats, epochs, batch_size, noise, 0.0, passes, seed,
                                           model, predict)
         if f"val_{metric}" not in scores.columns:
@@ -75,7 +76,7 @@ def _scores_by_repeat(task, make_model, repeats, epochs, batch_size, noise, pixe
         keras.backend.clear_session()
     for repeat in range(repeats):
         keras.utils.set_random_seed(seed + repeat)
-        model = _restarted(model, make_model())
+        model = traced.restarted(model, make_model())
         train = train_dataset(task.x_train, task.y_train, batch_size, noise=noise, seed=seed + repeat,
                               passes=passes, pixel_shift=pixel_shift, image_shape=task.image_shape)
         model.fit(train, epochs=epochs, verbose=0, shuffle=False)
@@ -87,27 +88,3 @@ def _scores_by_repeat(task, make_model, repeats, epochs, batch_size, noise, pixe
             row["predictions"] = model.predict(predict, batch_size=batch_size, verbose=0)
         rows.append(row)
     return pd.DataFrame(rows), model
-
-
-def _restarted(model, fresh):
-    """`model` set to the initial state of `fresh`, a new model of the same architecture; else `fresh` itself.
-
-    Every variable of the model (weights and noise-layer seed states) and of its optimizer (step count,
-    learning rate, zeroed slots) takes `fresh`'s value, so training `model` again gives what training `fresh`
-    would, while it reuses the graph that Keras traced for `model`. Tracing costs about a second per model
-    here, and each traced model keeps about 6 MB of the process's memory for good (TensorFlow 2.21), which
-    adds up over the dozens of models of notebooks 04 and 05.
-    """
-    if model is None or type(model.optimizer) is not type(fresh.optimizer):
-        return fresh
-    fresh.optimizer.build(fresh.trainable_variables)
-    pairs = list(zip(model.variables, fresh.variables)) + list(zip(model.optimizer.variables,
-                                                                    fresh.optimizer.variables))
-    if (len(model.variables), len(model.optimizer.variables)) != (len(fresh.variables),
-                                                                  len(fresh.optimizer.variables)):
-        return fresh
-    if any(target.shape != source.shape or target.dtype != source.dtype for target, source in pairs):
-        return fresh
-    for target, source in pairs:
-        target.assign(source)
-    return model

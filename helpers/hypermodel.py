@@ -11,7 +11,7 @@ from __future__ import annotations
 import keras
 import keras_tuner as kt
 
-from helpers import datafn, fitting
+from helpers import datafn, fitting, traced
 
 __all__ = ["DatasetHyperModel"]
 
@@ -23,12 +23,16 @@ class DatasetHyperModel(kt.HyperModel):
         hypermodel: a model-building function `build(hp)` or a `kt.HyperModel`;
             its own `fit()` is used when it has one.
         dataset_fn: `dataset_fn(hp, batch_size) -> (train, validation)`.
+        reuse_traced_models: when True (the default), a trial whose model has
+            the architecture of an earlier trial's trains that model, restarted
+            from the new model's exact initial state, on the graph Keras traced
+            for it: the same result, without tracing again (`helpers.traced`).
 
     Use it with any stock tuner, and call `search()` without data:
     `tuner.search(epochs=..., batch_size=...)`. Introduced in notebook 03.
     """
 
-    def __init__(self, hypermodel, dataset_fn, name=None, tunable=True):
+    def __init__(self, hypermodel, dataset_fn, name=None, tunable=True, reuse_traced_models=True):
         super().__init__(name=name, tunable=tunable)
         if isinstance(hypermodel, kt.HyperModel):
             self.hypermodel = hypermodel
@@ -45,6 +49,7 @@ class DatasetHyperModel(kt.HyperModel):
         # Until one execution has trained, a dataset_fn error stops the search (as the subclass route's
         # check when search() starts does); afterwards it fails only its trial.
         self._trained = False
+        self._traced = traced.kept_for(reuse_traced_models)
 
     def build(self, hp):
         return self.hypermodel.build(hp)
@@ -68,6 +73,8 @@ class DatasetHyperModel(kt.HyperModel):
             kwargs = fitting.fit_kwargs(kwargs, validation, tuner.oracle.objective)
             fitting.record_execution(tuner, trial, execution, seed, batch_size, kwargs)
             self._trained = True
+            if self._traced is not None and getattr(tuner, "distribution_strategy", None) is None:
+                model = self._traced.reuse(model)
             return self.hypermodel.fit(hp, model, train, **kwargs)
         except kt.errors.FatalError as error:
             fitting.end_trial_as_failed(tuner, trial, error)  # stop the search, but leave no trial RUNNING

@@ -20,7 +20,7 @@ import contextlib
 import keras
 import keras_tuner as kt
 
-from helpers import datafn, fitting
+from helpers import datafn, fitting, traced
 from helpers.lock import search_lock
 
 # Statuses of a trial that must never run again.
@@ -68,6 +68,10 @@ class DatasetTunerMixin(EpochCountMixin):
         min_batch_size: when set, a trial that runs out of memory is tried
             again with half the batch size, down to this floor, before it is
             marked FAILED. The batch size used is recorded with the trial.
+        reuse_traced_models: when True (the default), a trial whose model has
+            the architecture of an earlier trial's trains that model, restarted
+            from the new model's exact initial state, on the graph Keras traced
+            for it: the same result, without tracing again (`helpers.traced`).
         *args, **kwargs: everything the stock tuner takes.
 
     Without `dataset_fn` the class behaves as its stock tuner, except that a
@@ -75,7 +79,7 @@ class DatasetTunerMixin(EpochCountMixin):
     The README lists both routes.
     """
 
-    def __init__(self, *args, dataset_fn=None, min_batch_size=None, **kwargs):
+    def __init__(self, *args, dataset_fn=None, min_batch_size=None, reuse_traced_models=True, **kwargs):
         if dataset_fn is not None:
             datafn.check_callable(dataset_fn)
         if min_batch_size is not None and (not isinstance(min_batch_size, int) or min_batch_size < 1):
@@ -84,6 +88,7 @@ class DatasetTunerMixin(EpochCountMixin):
         self.min_batch_size = min_batch_size
         self._executions = fitting.ExecutionCounter()
         self._pending_seed = None
+        self._traced = traced.kept_for(reuse_traced_models)
         super().__init__(*args, **kwargs)
 
     def _populate_initial_space(self):
@@ -172,6 +177,13 @@ class DatasetTunerMixin(EpochCountMixin):
             yield
         finally:
             self._pending_seed = None
+
+    def _try_build(self, hp):
+        model = super()._try_build(hp)
+        # Only a model about to train (within weights_seeded) is swapped: get_best_models() gets the model built.
+        if self._pending_seed is None or self._traced is None or self.distribution_strategy is not None:
+            return model
+        return self._traced.reuse(model)
 
     def _build_hypermodel(self, hp):
         # Seed again right before the initial weights are made (after keras-tuner's clear_session).

@@ -9,7 +9,8 @@ import nbformat
 
 from tools import bootstrap, nbtest
 
-SETUP = bootstrap.bootstrap_source() + "import helpers\nhelpers.setup()\n"
+# The Setup cell of a notebook that needs no TensorFlow: these notebooks test the notebook runner, not training.
+SETUP = bootstrap.bootstrap_source() + "import helpers\nhelpers.setup(import_tensorflow=False)\n"
 
 
 def _write(folder, name, *cells, tags=None, outputs=None):

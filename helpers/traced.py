@@ -1,0 +1,131 @@
+"""Training a new model on the graph Keras already traced for an identical one.
+
+Keras traces a model's training and evaluation steps the first time it fits it,
+which costs one to three seconds of CPU on every new model, far more than a
+trial of a small model spends training. A search builds a new model for every
+trial, and most trials repeat an architecture that an earlier trial built; each
+traced model also keeps about 6 MB of the process's memory for good
+(TensorFlow 2.21), which adds up over a notebook's dozens of models.
+`TracedModels` keeps one traced model per architecture and, for each new model,
+hands back the kept one set to the new model's exact state (weights, optimizer
+slots and step count, noise-layer seeds), so that training it gives what
+training the new model would.
+
+Two models count as identical only when nothing but their variables can tell
+them apart: Keras's own `Sequential` or functional models made of Keras's own
+layers (no `Lambda`), with equal layer, compile and optimizer configurations
+(layer names aside) and equal variable shapes. Anything else is trained as it
+was built.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+
+from helpers.checks import check_flag
+
+__all__ = ["MAX_PARAMS", "MAX_MODELS", "TracedModels", "kept_for", "restarted", "signature"]
+
+# Only models this small are kept: tracing is what dominates their trials, and
+# keeping a few of them costs a few megabytes, also on a GPU.
+MAX_PARAMS = 1_000_000
+# At most this many architectures are kept per search; the least recently trained goes first.
+MAX_MODELS = 8
+
+
+def signature(model):
+    """A string equal for two models that train alike from the same variables, or None if that can't be told."""
+    import keras
+    from keras.src.models.functional import Functional
+
+    if type(model) not in (keras.Sequential, Functional) or getattr(model, "optimizer", None) is None:
+        return None
+    layers = list(model._flatten_layers(include_self=False))
+    if any(isinstance(layer, keras.layers.Lambda) or not type(layer).__module__.startswith("keras.")
+           for layer in layers):
+        return None
+    try:
+        configs = [model.get_config(), model.get_compile_config(), model.optimizer.get_config()]
+    except Exception:  # a configuration Keras cannot write tells nothing
+        return None
+    # The optimizer is compared once, by its own configuration, without its name; a float learning
+    # rate lives in a variable of the optimizer, which restarted() copies.
+    configs[1] = {key: value for key, value in configs[1].items() if key != "optimizer"}
+    ignored = {"name"} | ({"learning_rate"} if isinstance(configs[2].get("learning_rate"), float) else set())
+    configs[2] = {key: value for key, value in configs[2].items() if key not in ignored}
+    renamed = {layer.name: f"#{index}" for index, layer in enumerate([model, *layers])}
+    shapes = [[list(variable.shape), str(variable.dtype)] for variable in model.variables]
+    # repr() gives an unknown object its address, so two models holding one never match.
+    return json.dumps([type(model).__name__, _renamed(configs, renamed), shapes], sort_keys=True, default=repr)
+
+
+def restarted(model, fresh):
+    """`model` set to the initial state of `fresh` if both have the same `signature`; else `fresh` itself.
+
+    Every variable of the model (weights, noise-layer seed states) and of its optimizer (step count,
+    learning rate, zeroed slots) takes `fresh`'s value, so training `model` gives what training `fresh`
+    would, on the graph Keras traced for `model`.
+    """
+    if model is None or model is fresh:
+        return fresh
+    key = signature(fresh)
+    if key is None or key != signature(model):
+        return fresh
+    return _copy_state(model, fresh)
+
+
+class TracedModels:
+    """The traced models of one search, one per architecture: `reuse(fresh)` returns what to train."""
+
+    def __init__(self, max_models=MAX_MODELS, max_params=MAX_PARAMS):
+        self.max_models, self.max_params = max_models, max_params
+        self._models = collections.OrderedDict()  # signature -> traced model, least recently used first
+
+    def __len__(self):
+        return len(self._models)
+
+    def reuse(self, fresh):
+        """A kept model of `fresh`'s architecture set to `fresh`'s state, or `fresh` itself (then kept)."""
+        if fresh.count_params() > self.max_params:
+            return fresh
+        key = signature(fresh)
+        if key is None:
+            return fresh
+        model = self._models.pop(key, None)
+        model = fresh if model is None else _copy_state(model, fresh)
+        self._models[key] = model
+        while len(self._models) > self.max_models:
+            self._models.popitem(last=False)
+        return model
+
+
+def kept_for(reuse_traced_models):
+    """A search's `TracedModels` if `reuse_traced_models` (True or False, else ValueError), or None."""
+    return TracedModels() if check_flag(reuse_traced_models, "reuse_traced_models") else None
+
+
+def _copy_state(model, fresh):
+    fresh.optimizer.build(fresh.trainable_variables)
+    model.optimizer.build(model.trainable_variables)
+    pairs = list(zip(model.variables, fresh.variables)) + list(zip(model.optimizer.variables,
+                                                                    fresh.optimizer.variables))
+    if (len(model.variables), len(model.optimizer.variables)) != (len(fresh.variables),
+                                                                  len(fresh.optimizer.variables)):
+        return fresh
+    if any(target.shape != source.shape or target.dtype != source.dtype for target, source in pairs):
+        return fresh
+    for target, source in pairs:
+        target.assign(source)
+    return model
+
+
+def _renamed(value, names):
+    """`value` with every string that names a layer replaced by that layer's position."""
+    if isinstance(value, dict):
+        return {key: _renamed(item, names) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_renamed(item, names) for item in value]
+    if isinstance(value, str):
+        return names.get(value, value)
+    return value
