@@ -37,17 +37,20 @@ MAX_MODELS = 8
 def signature(model):
     """A string equal for two models that train alike from the same variables, or None if that can't be told."""
     import keras
-    from keras.src.models.functional import Functional
 
-    if type(model) not in (keras.Sequential, Functional) or getattr(model, "optimizer", None) is None:
+    kind = type(model)
+    # keras.Sequential, or the class of keras.Model(inputs, outputs); a subclass could train its own way.
+    if not (kind.__module__.startswith("keras.") and kind.__name__ in ("Sequential", "Functional")):
         return None
-    layers = list(model._flatten_layers(include_self=False))
-    if any(isinstance(layer, keras.layers.Lambda) or not type(layer).__module__.startswith("keras.")
-           for layer in layers):
+    if getattr(model, "optimizer", None) is None:
         return None
     try:
+        layers = list(model._flatten_layers(include_self=False))  # nested models' layers too
         configs = [model.get_config(), model.get_compile_config(), model.optimizer.get_config()]
-    except Exception:  # a configuration Keras cannot write tells nothing
+    except Exception:  # a Keras without this method, or a configuration it cannot write: nothing can be told
+        return None
+    if any(isinstance(layer, keras.layers.Lambda) or not type(layer).__module__.startswith("keras.")
+           for layer in layers):
         return None
     # The optimizer is compared once, by its own configuration, without its name; a float learning
     # rate lives in a variable of the optimizer, which restarted() copies.
@@ -57,7 +60,7 @@ def signature(model):
     renamed = {layer.name: f"#{index}" for index, layer in enumerate([model, *layers])}
     shapes = [[list(variable.shape), str(variable.dtype)] for variable in model.variables]
     # repr() gives an unknown object its address, so two models holding one never match.
-    return json.dumps([type(model).__name__, _renamed(configs, renamed), shapes], sort_keys=True, default=repr)
+    return json.dumps([kind.__name__, _renamed(configs, renamed), shapes], sort_keys=True, default=repr)
 
 
 def restarted(model, fresh):

@@ -160,3 +160,16 @@ def test_reuse_traced_models_must_be_true_or_false(route, tiny_task, tmp_path):
                                         directory=str(tmp_path), reuse_traced_models="no")
         else:
             helpers.DatasetHyperModel(traced_build, RecordingDatasetFn(tiny_task), reuse_traced_models="no")
+
+
+def test_functional_models_are_reused_like_sequential_ones():
+    def make():
+        inputs = keras.Input(shape=(2,))
+        outputs = keras.layers.Dense(1)(keras.layers.Dense(3, activation="relu")(inputs))
+        model = keras.Model(inputs, outputs)
+        model.compile(optimizer="adam", loss="mse")
+        return model
+
+    first, second = make(), make()
+    assert traced.signature(first) == traced.signature(second) is not None
+    assert traced.restarted(first, second) is first
