@@ -38,10 +38,11 @@ def searched(route, directory, task, reuse):
     if route == "hypermodel":  # the option belongs to the HyperModel on this route
         build = helpers.DatasetHyperModel(traced_build, RecordingDatasetFn(task), **kwargs)
         kwargs = {}
+    kwargs.update(max_epochs=2, factor=2)  # four trials, one of them warm-started
     tuner = make_tuner(route if route == "subclass" else "stock", "hyperband", directory / str(reuse), build=build,
                        dataset_fn=RecordingDatasetFn(task) if route == "subclass" else None, **kwargs)
     ids = ModelIds()
-    search(tuner, epochs=3, callbacks=[ids])
+    search(tuner, epochs=2, callbacks=[ids])
     return tuner, ids.ids
 
 
