@@ -44,7 +44,7 @@ def quiet_tensorflow():
     the trial trains. Frozen objects are never collected; these are modules,
     classes and functions that live as long as the process anyway.
     Call it before anything imports TensorFlow; it returns the TensorFlow module.
-    `helpers.setup()` calls it in every notebook; Introduced in notebook 07, whose kernel imports
+    `helpers.setup()` calls it in every notebook. Introduced in notebook 07, whose kernel imports
     TensorFlow only after its search.
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")

@@ -109,16 +109,12 @@ def kept_for(reuse_traced_models):
 
 
 def _copy_state(model, fresh):
+    """`model` with every variable set to `fresh`'s; the callers have checked that their signatures match."""
     fresh.optimizer.build(fresh.trainable_variables)
     model.optimizer.build(model.trainable_variables)
-    pairs = list(zip(model.variables, fresh.variables)) + list(zip(model.optimizer.variables,
-                                                                    fresh.optimizer.variables))
-    if (len(model.variables), len(model.optimizer.variables)) != (len(fresh.variables),
-                                                                  len(fresh.optimizer.variables)):
-        return fresh
-    if any(target.shape != source.shape or target.dtype != source.dtype for target, source in pairs):
-        return fresh
-    for target, source in pairs:
+    # Equal signatures mean equal model variables, and equal optimizer configurations over them equal slots.
+    for target, source in zip(model.variables + model.optimizer.variables,
+                              fresh.variables + fresh.optimizer.variables, strict=True):
         target.assign(source)
     return model
 
