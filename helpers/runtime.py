@@ -115,17 +115,22 @@ def budget(import_tensorflow=True):
     """The budget for this machine: `GPU_BUDGET` where TensorFlow sees a GPU, else `CPU_BUDGET`.
 
     Set the environment variable KT_TUTORIAL_BUDGET to "cpu" or "gpu" to choose
-    one yourself. With `import_tensorflow=False`, a short-lived child process
-    asks TensorFlow which GPU it sees, so that this process never imports
+    one yourself. With `import_tensorflow=False`, this process never imports
     TensorFlow (about 0.3 GB of memory it keeps for good): notebook 07 leaves
-    that memory to the chief and workers it starts. `helpers.setup()` calls it. Introduced in notebook 01.
+    that memory to the chief and workers it starts. On Linux with no GPU device
+    file (no NVIDIA, ROCm or WSL driver) the answer is CPU at once; otherwise a
+    short-lived child process asks TensorFlow which GPU it sees.
+    `helpers.setup()` calls it. Introduced in notebook 01.
     """
     if not isinstance(import_tensorflow, bool):
         raise TypeError(f"import_tensorflow={import_tensorflow!r} is invalid; expected True or False")
     choice = os.environ.get(BUDGET_VARIABLE, "").strip().lower()
     if choice not in ("", "cpu", "gpu"):
         raise ValueError(f"{BUDGET_VARIABLE}={choice!r} is invalid; expected 'cpu', 'gpu' or unset")
-    device = _visible_gpu() if import_tensorflow else _visible_gpu_in_child()
+    if import_tensorflow:
+        device = _visible_gpu()
+    else:
+        device = _visible_gpu_in_child() if _may_have_gpu() else None
     use_gpu = choice == "gpu" or (choice == "" and device is not None)
     return dataclasses.replace(GPU_BUDGET if use_gpu else CPU_BUDGET, device=device or "CPU")
 
@@ -143,6 +148,21 @@ _GPU_PROBE = (
     "gpus = tf.config.list_physical_devices('GPU')\n"
     "print(json.dumps(tf.config.experimental.get_device_details(gpus[0]).get('device_name', 'GPU') if gpus else None))\n"
 )
+
+
+# The device files through which TensorFlow reaches a GPU on Linux: NVIDIA's driver (CUDA), AMD's (ROCm) and
+# WSL's (DirectML). Without any of them no TensorFlow build can see a GPU.
+_GPU_DEVICE_FILES = ("/dev/nvidiactl", "/dev/kfd", "/dev/dxg")
+
+
+def _may_have_gpu():
+    """False only where TensorFlow surely sees no GPU: Linux without a GPU driver's device file.
+
+    Asking TensorFlow costs a child process that imports it (about 8 s of CPU on a 2-core machine).
+    """
+    import sys
+
+    return not sys.platform.startswith("linux") or any(os.path.exists(path) for path in _GPU_DEVICE_FILES)
 
 
 def _visible_gpu_in_child():

@@ -32,3 +32,23 @@ def test_the_budget_can_be_chosen_without_importing_tensorflow_in_this_process(m
     assert result.stdout.split() == [helpers.budget().name, helpers.budget().device, "False"]
     with pytest.raises(TypeError, match="import_tensorflow='no' is invalid"):
         helpers.budget(import_tensorflow="no")
+
+
+def test_a_machine_with_a_gpu_driver_asks_tensorflow_in_a_child_and_one_without_needs_no_child(monkeypatch, tmp_path):
+    import subprocess
+    import sys
+
+    monkeypatch.delenv(runtime.BUDGET_VARIABLE, raising=False)
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setattr(runtime, "_GPU_DEVICE_FILES", (str(tmp_path / "nvidiactl"),))
+    children = []
+    real_run = subprocess.run
+    monkeypatch.setattr(subprocess, "run", lambda *args, **kwargs: children.append(args) or real_run(*args, **kwargs))
+    assert helpers.budget(import_tensorflow=False) == runtime.CPU_BUDGET and children == []
+
+    (tmp_path / "nvidiactl").touch()  # a driver, as on a GPU machine: TensorFlow in a child has the last word
+    asked = helpers.budget(import_tensorflow=False)
+    assert len(children) == 1 and "tensorflow" in children[0][0][-1]
+    assert asked == helpers.budget(), "the child should see what TensorFlow in this process sees"
+    monkeypatch.setattr(sys, "platform", "darwin")  # Apple's GPUs have no such device file: always ask
+    assert runtime._may_have_gpu()

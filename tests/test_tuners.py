@@ -20,6 +20,7 @@ from factories import (ROUTES, STOCK, RecordingDatasetFn, failing_dataset_fn, ma
                        tiny_build)
 
 import helpers
+import search_child
 from helpers import progress, records
 
 
@@ -258,7 +259,7 @@ def _done_lines(lines):
 
 @pytest.mark.parametrize("kind, pause_trial, planned", [("random", "2", 4), ("hyperband", "0003", 6)])
 def test_a_search_killed_mid_trial_resumes_and_finishes_without_losing_or_repeating_trials(
-        kind, pause_trial, planned, tmp_path):
+        kind, pause_trial, planned, tmp_path, capsys):
     first = _run_child(tmp_path, kind, pause_trial)
     lines = []
     for line in first.stdout:
@@ -271,9 +272,9 @@ def test_a_search_killed_mid_trial_resumes_and_finishes_without_losing_or_repeat
     before = _done_lines(lines)
     assert before and pause_trial not in before
 
-    second = _run_child(tmp_path, kind)
-    output, _ = second.communicate(timeout=300)
-    assert second.returncode == 0 and '"event": "finished"' in output, output
+    search_child.main(str(tmp_path), kind)  # the resume: a new tuner on the same directory, here in this process
+    output = capsys.readouterr().out
+    assert '"event": "finished"' in output, output
     after = _done_lines(output.splitlines())
     assert not set(before) & set(after), "a trial completed before the kill ran again"
 
@@ -328,20 +329,18 @@ def test_a_completed_trial_left_listed_as_ongoing_never_runs_again_on_resume(tin
     assert [t.status for t in resumed.oracle.trials.values()] == ["COMPLETED"] * 2
 
 
-def test_a_second_process_searching_the_same_directory_is_refused_in_one_sentence(tmp_path):
+def test_a_second_process_searching_the_same_directory_is_refused_in_one_sentence(tmp_path, capsys):
     first = _run_child(tmp_path, "random", pause_trial="1")
     for line in first.stdout:
         if line.startswith("PAUSED"):
             break
-    try:
-        second = subprocess.run([sys.executable, str(CHILD), str(tmp_path), "random"], capture_output=True, text=True,
-                                timeout=120, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:  # this test's process is the second one
+        with pytest.raises(RuntimeError, match=f"is being searched by process {first.pid}; wait for it to finish"):
+            search_child.main(str(tmp_path), "random")
     finally:
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=60)
-    assert second.returncode != 0
-    assert f"is being searched by process {first.pid}; wait for it to finish" in second.stderr
-    assert '"event": "start"' not in second.stdout, "the second process trained a trial"
+    assert '"event": "start"' not in capsys.readouterr().out, "the second process trained a trial"
 
 
 def test_a_deleted_trial_folder_is_named_on_resume_instead_of_a_live_trial_being_overwritten(tiny_task, tmp_path):
