@@ -32,10 +32,9 @@ def noise_sweep(task, make_model, noises, repeats=3, epochs=10, batch_size=64, p
     noises = [float(noise) for noise in noises]
     if not noises:
         raise ValueError("noises is empty; expected at least one noise level")
-    rows, model = [], None
-    for noise in noises:  # one traced model serves every noise level and repeat (helpers.traced)
-        scores, model = _scores_by_repeat(task, make_model, repeats, epochs, batch_size, noise, 0.0, passes, seed,
-                                          model, predict)
+    rows = []
+    for noise in noises:
+        scores = _scores_by_repeat(task, make_model, repeats, epochs, batch_size, noise, 0.0, passes, seed, predict)
         if f"val_{metric}" not in scores.columns:
             reported = [name.removeprefix("val_") for name in scores.columns if name.startswith("val_")]
             raise KeyError(f"metric={metric!r} is not reported by the model; it reports {reported}")
@@ -58,12 +57,11 @@ def repeated_scores(task, make_model, repeats=3, epochs=10, batch_size=64, noise
     """
     if task.x_test is None:
         raise ValueError(f"task {task.name!r} has no test split; expected a task with x_test and y_test")
-    return _scores_by_repeat(task, make_model, repeats, epochs, batch_size, noise, pixel_shift, passes, seed)[0]
+    return _scores_by_repeat(task, make_model, repeats, epochs, batch_size, noise, pixel_shift, passes, seed)
 
 
-def _scores_by_repeat(task, make_model, repeats, epochs, batch_size, noise, pixel_shift, passes, seed, model=None,
-                      predict=None):
-    """The scores of every repeat, and the traced model that the next call may reuse."""
+def _scores_by_repeat(task, make_model, repeats, epochs, batch_size, noise, pixel_shift, passes, seed, predict=None):
+    """The scores of every repeat. One traced model serves every repeat of an architecture (`helpers.traced`)."""
     import keras
     import pandas as pd
 
@@ -72,11 +70,10 @@ def _scores_by_repeat(task, make_model, repeats, epochs, batch_size, noise, pixe
     if task.x_test is not None:
         splits["test"] = validation_dataset(task.x_test, task.y_test, batch_size)
     rows = []
-    if model is None:
-        keras.backend.clear_session()
+    keras.backend.clear_session()
     for repeat in range(repeats):
         keras.utils.set_random_seed(seed + repeat)
-        model = traced.restarted(model, make_model())
+        model = traced.shared().reuse(make_model())
         train = train_dataset(task.x_train, task.y_train, batch_size, noise=noise, seed=seed + repeat,
                               passes=passes, pixel_shift=pixel_shift, image_shape=task.image_shape)
         model.fit(train, epochs=epochs, verbose=0, shuffle=False)
@@ -87,4 +84,4 @@ def _scores_by_repeat(task, make_model, repeats, epochs, batch_size, noise, pixe
         if predict is not None:
             row["predictions"] = model.predict(predict, batch_size=batch_size, verbose=0)
         rows.append(row)
-    return pd.DataFrame(rows), model
+    return pd.DataFrame(rows)

@@ -25,12 +25,12 @@ import json
 
 from helpers.checks import check_flag
 
-__all__ = ["MAX_PARAMS", "MAX_MODELS", "TracedModels", "kept_for", "restarted", "signature"]
+__all__ = ["MAX_PARAMS", "MAX_MODELS", "TracedModels", "kept_for", "restarted", "shared", "signature"]
 
 # Only models this small are kept: tracing is what dominates their trials, and
 # keeping a few of them costs a few megabytes, also on a GPU.
 MAX_PARAMS = 1_000_000
-# At most this many architectures are kept per search; the least recently trained goes first.
+# At most this many architectures are kept per process; the least recently trained goes first.
 MAX_MODELS = 8
 
 
@@ -79,7 +79,7 @@ def restarted(model, fresh):
 
 
 class TracedModels:
-    """The traced models of one search, one per architecture: `reuse(fresh)` returns what to train."""
+    """Traced models, one per architecture: `reuse(fresh)` returns what to train. See `shared()`."""
 
     def __init__(self, max_models=MAX_MODELS, max_params=MAX_PARAMS):
         self.max_models, self.max_params = max_models, max_params
@@ -103,9 +103,21 @@ class TracedModels:
         return model
 
 
+_SHARED = TracedModels()
+
+
+def shared():
+    """The process's `TracedModels`: every search and sweep in one process trains on the same kept models.
+
+    A notebook's sweeps and searches repeat architectures (04 trains width 256 in four experiments), so
+    each is traced once per process instead of once per experiment; `MAX_MODELS` bounds what is kept.
+    """
+    return _SHARED
+
+
 def kept_for(reuse_traced_models):
-    """A search's `TracedModels` if `reuse_traced_models` (True or False, else ValueError), or None."""
-    return TracedModels() if check_flag(reuse_traced_models, "reuse_traced_models") else None
+    """`shared()` if `reuse_traced_models` is True, None if False; anything else is a ValueError."""
+    return _SHARED if check_flag(reuse_traced_models, "reuse_traced_models") else None
 
 
 def _copy_state(model, fresh):

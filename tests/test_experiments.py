@@ -110,3 +110,17 @@ def test_a_sweep_reuses_one_traced_model_across_noise_levels_and_scores_as_fresh
             expected = model.evaluate(helpers.validation_dataset(task.x_val, task.y_val, 8), verbose=0)[0]
             assert values[repeat] == pytest.approx(expected, rel=1e-6), (noise, repeat)
             np.testing.assert_allclose(scores["predictions"][repeat], model.predict(task.x_test, verbose=0), rtol=1e-5)
+
+
+def test_experiments_of_one_architecture_train_one_kept_model_across_calls():
+    task = helpers.regularization_task(n_train=10, n_val=20)
+    built = []
+
+    def make():
+        built.append(helpers.make_mlp(8))
+        return built[-1]
+
+    helpers.noise_sweep(task, make, noises=[0.0, 0.3], repeats=2, epochs=1, batch_size=8)
+    helpers.repeated_scores(task, make, repeats=2, epochs=1, batch_size=8)
+    trained = [model for model in built if int(model.optimizer.iterations) > 0]
+    assert len(built) == 6 and len(trained) <= 1, "each call traced a model of its own"
