@@ -12,8 +12,11 @@ import zlib
 
 import keras_tuner as kt
 
-__all__ = ["DECLARE_BATCH_SIZE", "accepts_seed", "call_dataset_fn", "check_callable", "declare_data_hyperparameters",
-           "first_line", "is_infinite", "is_out_of_memory", "seeded_call", "trial_seed"]
+__all__ = ["ACCEPTED", "DECLARE_BATCH_SIZE", "accepts_seed", "call_dataset_fn", "check_callable", "data_kind",
+           "declare_data_hyperparameters", "first_line", "is_infinite", "is_out_of_memory", "seeded_call", "trial_seed"]
+
+# What dataset_fn may return for each split.
+ACCEPTED = "a tf.data.Dataset, a keras.utils.PyDataset or an (x, y) pair of arrays"
 
 # When a tuner is created, dataset_fn is called with this batch size so that
 # the hyperparameters it declares join the search space before trial 0.
@@ -65,9 +68,10 @@ def seeded_call(dataset_fn, hp, batch_size, seed, in_trial=True):
 def call_dataset_fn(dataset_fn, hp, batch_size, seed=None, in_trial=False):
     """Calls `dataset_fn(hp, batch_size[, seed=seed])` and checks what it returns.
 
-    Outside a trial (when the tuner is created, and when `search()` starts)
-    any error of dataset_fn, and a return value that is not a pair of
-    datasets or holds an empty one, raises a `keras_tuner.errors.FatalError`:
+    Each split may be a tf.data.Dataset, a keras.utils.PyDataset or an (x, y)
+    pair of arrays (`data_kind`). Outside a trial (when the tuner is created,
+    and when `search()` starts) any error of dataset_fn, and a return value
+    that is not such a pair or holds an empty split, raises a `keras_tuner.errors.FatalError`:
     the search stops before anything trains. Inside a trial the same
     problems fail that trial alone (`FailedTrialError`, with a message that
     names the hyperparameters) and the search goes on. Running out of memory
@@ -117,14 +121,35 @@ def _problem_with(result, batch_size, hp):
     if not isinstance(result, (tuple, list)) or len(result) != 2 or any(part is None for part in result):
         message = f"dataset_fn returned {_describe(result)}; expected a pair (train, validation) of datasets, neither None"
         return message, TypeError
-    if any(isinstance(part, (tuple, list, dict)) for part in result):
-        return ("dataset_fn returned arrays as (x, y) pairs; expected a pair of datasets, e.g. "
-                "tf.data.Dataset.from_tensor_slices((x, y)).batch(batch_size) for each split"), TypeError
     for part, split in zip(result, ("training", "validation")):
+        kind = data_kind(part)
+        if kind is None:
+            hint = (": a generator runs out after one epoch: write it as a keras.utils.PyDataset, whose "
+                    "__getitem__ returns one batch" if inspect.isgenerator(part) else "")
+            return f"dataset_fn returned {_describe(part)} as its {split} data; expected {ACCEPTED}{hint}", TypeError
+        if kind == "arrays" and len(part[0]) != len(part[1]):
+            return (f"dataset_fn returned its {split} data as an (x, y) pair of arrays with {len(part[0])} and "
+                    f"{len(part[1])} rows; expected as many rows in y as in x"), ValueError
         if _is_empty(part):
             return (f"dataset_fn returned an empty {split} dataset for batch_size={batch_size!r} and "
                     f"hyperparameters {_data_values(hp)}; expected at least one batch"), EmptyDatasetError
     return None, None
+
+
+def data_kind(data):
+    """What model.fit would get: "dataset" (tf.data), "pydataset" (keras.utils.PyDataset), "arrays" (an (x, y)
+    pair of NumPy arrays or tensors), or None for anything the tuners do not accept."""
+    import keras
+    import tensorflow as tf
+
+    if isinstance(data, tf.data.Dataset):
+        return "dataset"
+    if isinstance(data, keras.utils.PyDataset):
+        return "pydataset"
+    if (isinstance(data, (tuple, list)) and len(data) == 2
+            and all(hasattr(part, "__array__") and hasattr(part, "shape") and len(part.shape) for part in data)):
+        return "arrays"
+    return None
 
 
 def first_line(error):
@@ -184,19 +209,23 @@ def is_out_of_memory(error):
     return isinstance(error, tf.errors.ResourceExhaustedError)
 
 
-def _is_empty(dataset):
+def _is_empty(data):
+    kind = data_kind(data)
+    if kind == "dataset":
+        return int(data.cardinality()) == 0
+    if kind == "pydataset":
+        return data.num_batches == 0
+    return kind == "arrays" and len(data[0]) == 0
+
+
+def is_infinite(data):
+    """Whether `data` never ends: a tf.data pipeline `.repeat()`ed without a count, or a PyDataset without a length."""
     import tensorflow as tf
 
-    if not isinstance(dataset, tf.data.Dataset):
-        return False
-    return int(dataset.cardinality()) == 0
-
-
-def is_infinite(dataset):
-    """Whether `dataset` is a tf.data pipeline that never ends (`.repeat()` without a count)."""
-    import tensorflow as tf
-
-    return isinstance(dataset, tf.data.Dataset) and int(dataset.cardinality()) == int(tf.data.INFINITE_CARDINALITY)
+    kind = data_kind(data)
+    if kind == "dataset":
+        return int(data.cardinality()) == int(tf.data.INFINITE_CARDINALITY)
+    return kind == "pydataset" and data.num_batches is None
 
 
 def _data_values(hp):
@@ -206,4 +235,5 @@ def _data_values(hp):
 def _describe(value):
     if isinstance(value, (tuple, list)):
         return f"a {type(value).__name__} of length {len(value)}"
-    return f"{value!r} of type {type(value).__name__}"
+    text = repr(value)
+    return f"{text} of type {type(value).__name__}" if len(text) <= 60 else f"a value of type {type(value).__name__}"

@@ -14,7 +14,7 @@ import keras_tuner as kt
 
 from helpers import datafn, records
 
-__all__ = ["DATA_ARGUMENTS", "ExecutionCounter", "ObjectiveCheck", "check_finite", "end_trial_as_failed", "fit_kwargs",
+__all__ = ["DATA_ARGUMENTS", "ExecutionCounter", "ObjectiveCheck", "check_finite", "end_trial_as_failed", "fit_arguments",
            "oracle_seed", "out_of_memory_message", "record_execution", "reject_data_arguments"]
 
 # Arguments of search() that would compete with the data that dataset_fn builds.
@@ -49,16 +49,29 @@ class ObjectiveCheck(keras.callbacks.Callback):
             )
 
 
-def fit_kwargs(kwargs, validation, objective):
-    """`fit()`'s keyword arguments with dataset_fn's validation data and the objective check added."""
+def fit_arguments(kwargs, train, validation, batch_size, objective=None):
+    """`fit()`'s positional data and keyword arguments for dataset_fn's `(train, validation)`.
+
+    A tf.data pipeline or a PyDataset is passed as it is and not shuffled again (dataset_fn shuffles it; Keras
+    warns if asked to). An (x, y) pair of arrays is batched by Keras with the search's `batch_size` and
+    shuffled every epoch from the trial's seed. With `objective`, a check that the model reports it is added.
+    Returns (args, kwargs).
+    """
     kwargs = dict(kwargs)
-    kwargs["validation_data"] = validation
-    # The data are tf.data pipelines, shuffled by dataset_fn; Keras warns if asked again.
-    kwargs.setdefault("shuffle", False)
-    names = [o.name for o in getattr(objective, "objectives", [objective]) if o.name != "default_objective"]
-    # Last, so that a callback of the user's that writes the objective into `logs` has run.
-    kwargs["callbacks"] = list(kwargs.get("callbacks") or []) + [ObjectiveCheck(names)]
-    return kwargs
+    if datafn.data_kind(train) == "arrays":
+        args = tuple(train)
+        kwargs.setdefault("shuffle", True)
+        if batch_size is not None:
+            kwargs["batch_size"] = batch_size
+    else:
+        args = (train,)
+        kwargs.setdefault("shuffle", False)
+    kwargs["validation_data"] = tuple(validation) if datafn.data_kind(validation) == "arrays" else validation
+    if objective is not None:
+        names = [o.name for o in getattr(objective, "objectives", [objective]) if o.name != "default_objective"]
+        # Last, so that a callback of the user's that writes the objective into `logs` has run.
+        kwargs["callbacks"] = list(kwargs.get("callbacks") or []) + [ObjectiveCheck(names)]
+    return args, kwargs
 
 
 def check_finite(train, validation, kwargs):
@@ -66,7 +79,8 @@ def check_finite(train, validation, kwargs):
     for dataset, split, steps in ((train, "training", "steps_per_epoch"), (validation, "validation", "validation_steps")):
         if datafn.is_infinite(dataset) and not kwargs.get(steps):
             raise kt.errors.FatalValueError(
-                f"dataset_fn returned an infinite {split} dataset (.repeat() without a count), and search() got no "
+                f"dataset_fn returned an infinite {split} dataset (.repeat() without a count, or a PyDataset without "
+                f"a length), and search() got no "
                 f"{steps}; pass search(..., {steps}=N), or repeat a finite number of times"
             )
 

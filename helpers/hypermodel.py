@@ -63,19 +63,20 @@ class DatasetHyperModel(kt.HyperModel):
         tuner, trial = _tuner_and_trial(kwargs.get("callbacks"))
         batch_size = kwargs.pop("batch_size", None)
         if trial is None:  # called outside a search: no seeding, no record
-            train, validation = datafn.call_dataset_fn(self.dataset_fn, hp, batch_size)
-            return self.hypermodel.fit(hp, model, train, validation_data=validation, **kwargs)
+            data, kwargs = fitting.fit_arguments(kwargs, *datafn.call_dataset_fn(self.dataset_fn, hp, batch_size),
+                                                 batch_size)
+            return self.hypermodel.fit(hp, model, *data, **kwargs)
         execution = self._executions.next(trial.trial_id)
         seed = datafn.trial_seed(fitting.oracle_seed(tuner.oracle), trial.trial_id, execution)
         try:
             train, validation = self.seeded_datasets_and_weights(hp, model, batch_size, seed)
             fitting.check_finite(train, validation, kwargs)
-            kwargs = fitting.fit_kwargs(kwargs, validation, tuner.oracle.objective)
+            data, kwargs = fitting.fit_arguments(kwargs, train, validation, batch_size, tuner.oracle.objective)
             fitting.record_execution(tuner, trial, execution, seed, batch_size, kwargs)
             self._trained = True
             if self._traced is not None and getattr(tuner, "distribution_strategy", None) is None:
                 model = self._traced.reuse(model)
-            return self.hypermodel.fit(hp, model, train, **kwargs)
+            return self.hypermodel.fit(hp, model, *data, **kwargs)
         except kt.errors.FatalError as error:
             fitting.end_trial_as_failed(tuner, trial, error)  # stop the search, but leave no trial RUNNING
             raise

@@ -5,12 +5,18 @@ Described in the README's "Reproduce a trial".
 
 from __future__ import annotations
 
-from helpers import records
+import math
+
+from helpers import fitting, records
 from helpers.hypermodel import DatasetHyperModel
 from helpers.results import failure_reason
 from helpers.tuners import DatasetTunerMixin
 
-__all__ = ["rerun_trial"]
+__all__ = ["MATCH_REL_TOL", "rerun_trial"]
+
+# How far (relative) a re-run score may lie from the recorded one: on a CPU it matches to about 1e-6; the
+# margin leaves room for a GPU's non-deterministic kernels.
+MATCH_REL_TOL = 1e-3
 
 
 def rerun_trial(tuner, trial_id):
@@ -21,6 +27,8 @@ def rerun_trial(tuner, trial_id):
     batch size and epochs (a Hyperband trial starts again from its parent's
     checkpoint), and the score is computed as keras-tuner does: the objective
     at each execution's best epoch, averaged over executions. Nothing is saved.
+    A score that differs from the recorded one by more than `MATCH_REL_TOL`
+    (relative) raises a RuntimeError that says why, instead of being returned.
     """
     if trial_id not in tuner.oracle.trials:
         raise ValueError(f"trial_id={trial_id!r} is not a trial of this search; its trials are "
@@ -41,7 +49,13 @@ def rerun_trial(tuner, trial_id):
         history = _train_like_the_trial(tuner, trial.hyperparameters, record)
         series = history.history[objective.name]
         values.append(max(series) if objective.direction == "max" else min(series))
-    return sum(values) / len(values)
+    score = sum(values) / len(values)
+    if not math.isclose(score, trial.score, rel_tol=MATCH_REL_TOL, abs_tol=1e-6):
+        raise RuntimeError(
+            f"trial {trial_id!r} scored {trial.score:.6g} when it ran and {score:.6g} now: its data draw randomness "
+            "that the trial's seed does not reach, such as a PyDataset or generator with a random generator of its "
+            "own (seed it from dataset_fn's `seed` argument) or several workers (`workers > 1`) drawing at once")
+    return score
 
 
 def _final_records(recorded, executions):
@@ -58,15 +72,17 @@ def _final_records(recorded, executions):
 
 def _train_like_the_trial(tuner, hp, record):
     seed, batch_size = record["seed"], record["batch_size"]
-    fit_kwargs = {"epochs": record["epochs"], "initial_epoch": record["initial_epoch"], "verbose": 0, "shuffle": False}
+    fit_kwargs = {"epochs": record["epochs"], "initial_epoch": record["initial_epoch"], "verbose": 0}
     if isinstance(tuner, DatasetTunerMixin):
         train, validation = tuner.seeded_datasets(hp, batch_size, seed)
         with tuner.weights_seeded(seed):
             model = tuner._try_build(hp)  # keras-tuner's own build, with Hyperband's warm start
-        return model.fit(train, validation_data=validation, **fit_kwargs)
+        data, fit_kwargs = fitting.fit_arguments(fit_kwargs, train, validation, batch_size)
+        return model.fit(*data, **fit_kwargs)
     hypermodel = tuner.hypermodel
     if not isinstance(hypermodel, DatasetHyperModel):
         raise TypeError(f"{type(tuner).__name__} has no dataset_fn; expected a Dataset* tuner or a DatasetHyperModel")
     model = tuner._try_build(hp)
     train, validation = hypermodel.seeded_datasets_and_weights(hp, model, batch_size, seed)
-    return hypermodel.hypermodel.fit(hp, model, train, validation_data=validation, **fit_kwargs)
+    data, fit_kwargs = fitting.fit_arguments(fit_kwargs, train, validation, batch_size)
+    return hypermodel.hypermodel.fit(hp, model, *data, **fit_kwargs)

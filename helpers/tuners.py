@@ -157,10 +157,10 @@ class DatasetTunerMixin(EpochCountMixin):
     def _fit_once(self, trial, args, kwargs, seed, execution, batch_size):
         train, validation = self.seeded_datasets(trial.hyperparameters, batch_size, seed)
         fitting.check_finite(train, validation, kwargs)
-        kwargs = fitting.fit_kwargs(kwargs, validation, self.oracle.objective)
+        data, kwargs = fitting.fit_arguments(kwargs, train, validation, batch_size, self.oracle.objective)
         fitting.record_execution(self, trial, execution, seed, batch_size, kwargs)
         with self.weights_seeded(seed):
-            return super()._build_and_fit_model(trial, train, *args, **kwargs)
+            return super()._build_and_fit_model(trial, *data, *args, **kwargs)
 
     def seeded_datasets(self, hp, batch_size, seed):
         """Seeds everything with `seed`, then builds the datasets: the first half of the seeding order.

@@ -73,6 +73,35 @@ def search(tuner, epochs=2, batch_size=16, **kwargs):
     return tuner
 
 
+class Recorder(keras.callbacks.Callback):
+    """A callback whose `runs` list survives keras-tuner's deep copy of the search's callbacks."""
+
+    def __init__(self):
+        super().__init__()
+        self.runs = []
+
+    def __deepcopy__(self, memo):
+        return self
+
+
+class FirstWeights(Recorder):
+    """Records the weights every fit() starts from."""
+
+    def on_train_begin(self, logs=None):
+        self.runs.append([w.copy() for w in self.model.get_weights()])
+
+
+def assert_warm_starts_from_parents(tuner, first_weights):
+    """Every Hyperband trial that continues another started from its parent's best weights (FirstWeights)."""
+    trials = [tuner.oracle.get_trial(trial_id) for trial_id in sorted(tuner.oracle.trials)]
+    children = [(index, trial) for index, trial in enumerate(trials) if "tuner/trial_id" in trial.hyperparameters.values]
+    assert children, "no warm-started trial in this schedule"
+    for index, child in children:
+        parent = tuner.oracle.get_trial(child.hyperparameters.values["tuner/trial_id"])
+        for started, saved in zip(first_weights.runs[index], tuner.load_model(parent).get_weights()):
+            np.testing.assert_array_equal(started, saved)
+
+
 class RecordingDatasetFn:
     """A dataset_fn that declares `aug_noise` and records every call."""
 

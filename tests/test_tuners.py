@@ -16,26 +16,12 @@ import keras_tuner as kt
 import numpy as np
 import pytest
 import tensorflow as tf
-from factories import (ROUTES, STOCK, RecordingDatasetFn, failing_dataset_fn, make_tuner, out_of_memory, search,
-                       tiny_build)
+from factories import (ROUTES, STOCK, FirstWeights, RecordingDatasetFn, assert_warm_starts_from_parents,
+                       failing_dataset_fn, make_tuner, out_of_memory, search, tiny_build)
 
 import helpers
 import search_child
 from helpers import progress, records
-
-
-class FirstWeights(keras.callbacks.Callback):
-    """Records the weights every fit() starts from, in a list that survives the tuner's deep copy."""
-
-    def __init__(self):
-        super().__init__()
-        self.runs = []
-
-    def __deepcopy__(self, memo):
-        return self
-
-    def on_train_begin(self, logs=None):
-        self.runs.append([w.copy() for w in self.model.get_weights()])
 
 
 @pytest.fixture(scope="module", params=ROUTES)
@@ -61,14 +47,7 @@ def test_hyperband_trains_exactly_the_scheduled_epochs(hyperband_search):
 
 def test_hyperband_warm_starts_from_the_parent_trials_best_weights(hyperband_search):
     tuner, _, first_weights = hyperband_search
-    trials = [tuner.oracle.get_trial(t) for t in sorted(tuner.oracle.trials)]
-    children = [(i, t) for i, t in enumerate(trials) if "tuner/trial_id" in t.hyperparameters.values]
-    assert children
-    for index, child in children:
-        parent = tuner.oracle.get_trial(child.hyperparameters.values["tuner/trial_id"])
-        parent_weights = tuner.load_model(parent).get_weights()
-        for started, saved in zip(first_weights.runs[index], parent_weights):
-            np.testing.assert_array_equal(started, saved)
+    assert_warm_starts_from_parents(tuner, first_weights)
 
 
 def test_best_models_load_with_their_scores_including_warm_started_trials(hyperband_search):
