@@ -61,7 +61,7 @@ class DatasetHyperModel(kt.HyperModel):
     def fit(self, hp, model, *args, **kwargs):
         fitting.reject_data_arguments(args, kwargs)
         tuner, trial = _tuner_and_trial(kwargs.get("callbacks"))
-        batch_size = kwargs.pop("batch_size", None)
+        batch_size = fitting.trial_batch_size(hp, kwargs.pop("batch_size", None))
         if trial is None:  # called outside a search: no seeding, no record
             data, kwargs = fitting.fit_arguments(kwargs, *datafn.call_dataset_fn(self.dataset_fn, hp, batch_size),
                                                  batch_size)

@@ -58,7 +58,8 @@ class DatasetTunerMixin(EpochCountMixin):
 
     Mix it in before a stock tuner: `class T(DatasetTunerMixin, kt.Hyperband)`.
     Every execution of every trial calls `dataset_fn(trial.hyperparameters,
-    batch_size)`, where `batch_size` is the one given to `search()`, and trains
+    batch_size)`, where `batch_size` is the one given to `search()` (or the
+    trial's hyperparameter `batch_size`, where dataset_fn declares one), and trains
     on what it returns. Everything the stock tuner does around training is
     kept: Hyperband's epochs and warm starts, checkpoints, the saved build
     config, callbacks and executions.
@@ -123,7 +124,8 @@ class DatasetTunerMixin(EpochCountMixin):
             # Try the real batch size before any training starts.
             # The local space: a worker's would be one more request to its chief.
             space = getattr(self.oracle, "_oracle", self.oracle).get_space()
-            train, validation = datafn.call_dataset_fn(self.dataset_fn, space, fit_kwargs.get("batch_size"))
+            batch_size = fitting.trial_batch_size(space, fit_kwargs.get("batch_size"))
+            train, validation = datafn.call_dataset_fn(self.dataset_fn, space, batch_size)
             fitting.check_finite(train, validation, fit_kwargs)
         with search_lock(self.project_dir):
             super().search(*fit_args, **fit_kwargs)
@@ -142,7 +144,7 @@ class DatasetTunerMixin(EpochCountMixin):
             return super()._build_and_fit_model(trial, *args, **kwargs)
         execution = self._executions.next(trial.trial_id)
         seed = datafn.trial_seed(fitting.oracle_seed(self.oracle), trial.trial_id, execution)
-        batch_size = kwargs.pop("batch_size", None)
+        batch_size = fitting.trial_batch_size(trial.hyperparameters, kwargs.pop("batch_size", None))
         while True:
             try:
                 return self._fit_once(trial, args, kwargs, seed, execution, batch_size)
