@@ -127,6 +127,10 @@ def _problem_with(result, batch_size, hp):
             hint = (": a generator runs out after one epoch: write it as a keras.utils.PyDataset, whose "
                     "__getitem__ returns one batch" if inspect.isgenerator(part) else "")
             return f"dataset_fn returned {_describe(part)} as its {split} data; expected {ACCEPTED}{hint}", TypeError
+        if kind == "pydataset" and not _has_length(part):
+            return (f"dataset_fn returned a PyDataset as its {split} data that has neither __len__ nor num_batches; "
+                    "define __len__ (its number of batches), or num_batches returning None for one that never "
+                    "ends"), TypeError
         if kind == "arrays" and len(part[0]) != len(part[1]):
             return (f"dataset_fn returned its {split} data as an (x, y) pair of arrays with {len(part[0])} and "
                     f"{len(part[1])} rows; expected as many rows in y as in x"), ValueError
@@ -207,6 +211,14 @@ def is_out_of_memory(error):
     import tensorflow as tf
 
     return isinstance(error, tf.errors.ResourceExhaustedError)
+
+
+def _has_length(pydataset):
+    try:
+        pydataset.num_batches
+    except NotImplementedError:  # Keras's answer when a PyDataset defines neither
+        return False
+    return True
 
 
 def _is_empty(data):

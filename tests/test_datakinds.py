@@ -137,3 +137,45 @@ def test_a_pydataset_with_its_own_unseeded_generator_cannot_be_re_run_and_rerun_
     with pytest.raises(RuntimeError, match=r"trial '0' scored .* when it ran and .* now: its data draw randomness "
                                            r"that the trial's seed does not reach, such as a PyDataset"):
         helpers.rerun_trial(tuner, "0")
+
+
+class Endless(NoisyBatches):
+    """A PyDataset that says it never ends."""
+
+    @property
+    def num_batches(self):
+        return None
+
+
+class Unsized(keras.utils.PyDataset):
+    """A PyDataset that tells neither its length nor that it is endless."""
+
+    def __init__(self, x, y):
+        super().__init__()
+        self.x, self.y = x, y
+
+    def __getitem__(self, index):
+        return self.x[:16], self.y[:16]
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_a_pydataset_of_unknown_or_endless_length_is_named_before_training(route, tiny_task, tmp_path):
+    def unsized(hp, batch_size):
+        hp.Float("aug_noise", 0.0, 0.5)
+        return Unsized(tiny_task.x_train, tiny_task.y_train), (tiny_task.x_val, tiny_task.y_val)
+
+    with pytest.raises(kt.errors.FatalTypeError, match=r"returned a PyDataset as its training data that has neither "
+                                                       r"__len__ nor num_batches"):
+        make_tuner(route, "random", tmp_path / "unsized", dataset_fn=unsized)
+
+    def endless(hp, batch_size):
+        hp.Float("aug_noise", 0.0, 0.5)
+        return Endless(tiny_task.x_train, tiny_task.y_train, batch_size, 0.0, 0), (tiny_task.x_val, tiny_task.y_val)
+
+    tuner = make_tuner(route, "random", tmp_path / "endless", dataset_fn=endless, max_trials=1)
+    with pytest.raises(kt.errors.FatalValueError, match=r"infinite training dataset .*PyDataset without a length.*"
+                                                        r"steps_per_epoch"):
+        search(tuner, epochs=1)
+    tuner = make_tuner(route, "random", tmp_path / "steps", dataset_fn=endless, max_trials=1)
+    search(tuner, epochs=1, steps_per_epoch=2)
+    assert [trial.status for trial in tuner.oracle.trials.values()] == ["COMPLETED"]
