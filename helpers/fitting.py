@@ -21,6 +21,9 @@ __all__ = ["BATCH_SIZE_HP", "DATA_ARGUMENTS", "ExecutionCounter", "ObjectiveChec
 # The hyperparameter that, where dataset_fn declares it, sets each trial's batch size (`trial_batch_size`).
 BATCH_SIZE_HP = "batch_size"
 
+# fit() arguments that decide how much a trial trains on endless data: recorded, so that rerun_trial replays them.
+REPLAYED = ("steps_per_epoch", "validation_steps")
+
 # Arguments of search() that would compete with the data that dataset_fn builds.
 DATA_ARGUMENTS = ("x", "y", "validation_data", "validation_split")
 
@@ -73,20 +76,29 @@ def fit_arguments(kwargs, train, validation, batch_size, objective=None):
     """`fit()`'s positional data and keyword arguments for dataset_fn's `(train, validation)`.
 
     A tf.data pipeline or a PyDataset is passed as it is and not shuffled again (dataset_fn shuffles it; Keras
-    warns if asked to). An (x, y) pair of arrays is batched by Keras with the search's `batch_size` and
-    shuffled every epoch from the trial's seed. With `objective`, a check that the model reports it is added.
+    warns if asked to). An (x, y) pair of arrays is batched by Keras with the trial's `batch_size` (arrays
+    without one are a FatalValueError) and, for training, shuffled every epoch from the trial's seed. With `objective`, a check that the model reports it is added.
     Returns (args, kwargs).
     """
     kwargs = dict(kwargs)
-    if datafn.data_kind(train) == "arrays":
+    arrays = [split for split, data in (("training", train), ("validation", validation))
+              if datafn.data_kind(data) == "arrays"]
+    if arrays and batch_size is None:
+        raise kt.errors.FatalValueError(
+            f"dataset_fn returned its {' and '.join(arrays)} data as arrays, which Keras batches, and the trial has "
+            "no batch size; call search(..., batch_size=N), or declare hp.Choice('batch_size', [...]) in dataset_fn")
+    if "training" in arrays:
         args = tuple(train)
         kwargs.setdefault("shuffle", True)
-        if batch_size is not None:
-            kwargs["batch_size"] = batch_size
+        kwargs["batch_size"] = batch_size
     else:
         args = (train,)
         kwargs.setdefault("shuffle", False)
-    kwargs["validation_data"] = tuple(validation) if datafn.data_kind(validation) == "arrays" else validation
+    if "validation" in arrays:
+        kwargs["validation_data"] = tuple(validation)
+        kwargs["validation_batch_size"] = batch_size
+    else:
+        kwargs["validation_data"] = validation
     if objective is not None:
         names = [o.name for o in getattr(objective, "objectives", [objective]) if o.name != "default_objective"]
         # Last, so that a callback of the user's that writes the objective into `logs` has run.
@@ -99,9 +111,9 @@ def check_finite(train, validation, kwargs):
     for dataset, split, steps in ((train, "training", "steps_per_epoch"), (validation, "validation", "validation_steps")):
         if datafn.is_infinite(dataset) and not kwargs.get(steps):
             raise kt.errors.FatalValueError(
-                f"dataset_fn returned an infinite {split} dataset (.repeat() without a count, or a PyDataset without "
-                f"a length), and search() got no "
-                f"{steps}; pass search(..., {steps}=N), or repeat a finite number of times"
+                f"dataset_fn returned an infinite {split} dataset (.repeat() without a count, or a PyDataset whose "
+                f"num_batches is None), and search() got no {steps}; pass search(..., {steps}=N), or make it end "
+                "(repeat a tf.data pipeline a finite number of times; give a PyDataset __len__)"
             )
 
 
@@ -120,6 +132,7 @@ def record_execution(tuner, trial, execution, seed, batch_size, kwargs):
         "batch_size": batch_size,
         "epochs": kwargs.get("epochs", 1),
         "initial_epoch": kwargs.get("initial_epoch", 0),
+        **{name: kwargs[name] for name in REPLAYED if kwargs.get(name) is not None},
     })
 
 

@@ -54,7 +54,9 @@ def rerun_trial(tuner, trial_id):
         raise RuntimeError(
             f"trial {trial_id!r} scored {trial.score:.6g} when it ran and {score:.6g} now: its data draw randomness "
             "that the trial's seed does not reach, such as a PyDataset or generator with a random generator of its "
-            "own (seed it from dataset_fn's `seed` argument) or several workers (`workers > 1`) drawing at once")
+            "own (seed it from dataset_fn's `seed` argument) or several workers (`workers > 1`) drawing at once; "
+            "or the search trained with what a re-run does not replay: callbacks such as EarlyStopping, "
+            "class_weight, or a GPU's non-deterministic kernels")
     return score
 
 
@@ -72,7 +74,8 @@ def _final_records(recorded, executions):
 
 def _train_like_the_trial(tuner, hp, record):
     seed, batch_size = record["seed"], record["batch_size"]
-    fit_kwargs = {"epochs": record["epochs"], "initial_epoch": record["initial_epoch"], "verbose": 0}
+    fit_kwargs = {"epochs": record["epochs"], "initial_epoch": record["initial_epoch"], "verbose": 0,
+                  **{name: record[name] for name in fitting.REPLAYED if name in record}}
     if isinstance(tuner, DatasetTunerMixin):
         train, validation = tuner.seeded_datasets(hp, batch_size, seed)
         with tuner.weights_seeded(seed):

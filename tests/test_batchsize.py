@@ -55,4 +55,4 @@ def test_a_batch_size_hyperparameter_that_is_not_a_count_stops_the_search_before
     with pytest.raises(kt.errors.FatalValueError, match=r"the hyperparameter batch_size=0\.\d+ is invalid; expected "
                                                         r"an integer >= 1.*declare it as hp.Choice or hp.Int"):
         search(tuner, batch_size=16)
-    assert not [call for call in inner.calls if call["batch_size"] != 16]
+    assert [trial.status for trial in tuner.oracle.trials.values()] in ([], ["FAILED"]), "a trial trained or runs"

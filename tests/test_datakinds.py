@@ -173,9 +173,20 @@ def test_a_pydataset_of_unknown_or_endless_length_is_named_before_training(route
         return Endless(tiny_task.x_train, tiny_task.y_train, batch_size, 0.0, 0), (tiny_task.x_val, tiny_task.y_val)
 
     tuner = make_tuner(route, "random", tmp_path / "endless", dataset_fn=endless, max_trials=1)
-    with pytest.raises(kt.errors.FatalValueError, match=r"infinite training dataset .*PyDataset without a length.*"
+    with pytest.raises(kt.errors.FatalValueError, match=r"infinite training dataset .*PyDataset whose num_batches is None.*"
                                                         r"steps_per_epoch"):
         search(tuner, epochs=1)
     tuner = make_tuner(route, "random", tmp_path / "steps", dataset_fn=endless, max_trials=1)
     search(tuner, epochs=1, steps_per_epoch=2)
-    assert [trial.status for trial in tuner.oracle.trials.values()] == ["COMPLETED"]
+    trial = tuner.oracle.get_trial("0")
+    assert trial.status == "COMPLETED"
+    assert helpers.rerun_trial(tuner, "0") == pytest.approx(trial.score, rel=1e-5), "the re-run replays steps_per_epoch"
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_arrays_without_a_batch_size_stop_the_search_before_anything_trains(route, tiny_task, tmp_path):
+    tuner = make_tuner(route, "random", tmp_path, dataset_fn=kind_dataset_fn("arrays", tiny_task), max_trials=1)
+    with pytest.raises(kt.errors.FatalValueError, match=r"returned its training and validation data as arrays, which "
+                                                        r"Keras batches, and the trial has no batch size"):
+        tuner.search(epochs=1, verbose=0)
+    assert [trial.status for trial in tuner.oracle.trials.values()] in ([], ["FAILED"])
