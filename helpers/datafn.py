@@ -12,11 +12,16 @@ import zlib
 
 import keras_tuner as kt
 
-__all__ = ["ACCEPTED", "DECLARE_BATCH_SIZE", "accepts_seed", "call_dataset_fn", "check_callable", "data_kind",
-           "declare_data_hyperparameters", "first_line", "is_infinite", "is_out_of_memory", "seeded_call", "trial_seed"]
+from helpers.checks import check_count
+
+__all__ = ["ACCEPTED", "BATCH_SIZE_HP", "DECLARE_BATCH_SIZE", "accepts_seed", "call_dataset_fn", "check_callable", "data_kind",
+           "declare_data_hyperparameters", "first_line", "is_infinite", "is_out_of_memory", "seeded_call", "trial_batch_size", "trial_seed"]
 
 # What dataset_fn may return for each split.
 ACCEPTED = "a tf.data.Dataset, a keras.utils.PyDataset or an (x, y) pair of arrays"
+
+# The hyperparameter that, where dataset_fn declares it, sets each trial's batch size (`trial_batch_size`).
+BATCH_SIZE_HP = "batch_size"
 
 # When a tuner is created, dataset_fn is called with this batch size so that
 # the hyperparameters it declares join the search space before trial 0.
@@ -50,6 +55,22 @@ def check_callable(dataset_fn):
             "dataset_fn(hp, batch_size) -> (train, validation)"
         )
     return dataset_fn
+
+
+def trial_batch_size(hp, search_batch_size):
+    """The batch size a trial trains with: its hyperparameter `batch_size` where one is declared, else search()'s.
+
+    A dataset_fn that declares `hp.Choice("batch_size", [...])` gets the trial's value as its `batch_size`
+    argument, the record and `trials_table` show it, and out-of-memory back-off halves it. A value that is
+    not an integer >= 1 is a FatalValueError.
+    """
+    value = hp.values.get(BATCH_SIZE_HP)
+    if value is None:
+        return search_batch_size
+    try:
+        return check_count(value, "the hyperparameter batch_size")
+    except ValueError as error:
+        raise kt.errors.FatalValueError(f"{error}; declare it as hp.Choice or hp.Int of batch sizes") from None
 
 
 def seeded_call(dataset_fn, hp, batch_size, seed, in_trial=True):
@@ -196,6 +217,9 @@ def declare_data_hyperparameters(dataset_fn, hp, batch_size):
 
 
 def _probe(dataset_fn, hp, batch_size):
+    if BATCH_SIZE_HP in hp.values:  # the batch size is a hyperparameter: probe the value the trial would use
+        call_dataset_fn(dataset_fn, hp, trial_batch_size(hp, batch_size))
+        return
     try:
         call_dataset_fn(dataset_fn, hp, batch_size)
     except EmptyDatasetError:

@@ -13,13 +13,9 @@ import keras
 import keras_tuner as kt
 
 from helpers import datafn, records
-from helpers.checks import check_count
 
-__all__ = ["BATCH_SIZE_HP", "DATA_ARGUMENTS", "ExecutionCounter", "ObjectiveCheck", "check_finite", "end_trial_as_failed", "fit_arguments",
-           "oracle_seed", "out_of_memory_message", "record_execution", "reject_data_arguments", "trial_batch_size"]
-
-# The hyperparameter that, where dataset_fn declares it, sets each trial's batch size (`trial_batch_size`).
-BATCH_SIZE_HP = "batch_size"
+__all__ = ["DATA_ARGUMENTS", "ExecutionCounter", "ObjectiveCheck", "check_finite", "end_trial_as_failed", "fit_arguments",
+           "oracle_seed", "out_of_memory_message", "record_execution", "reject_data_arguments"]
 
 # fit() arguments that decide how much a trial trains on endless data: recorded, so that rerun_trial replays them.
 REPLAYED = ("steps_per_epoch", "validation_steps")
@@ -54,22 +50,6 @@ class ObjectiveCheck(keras.callbacks.Callback):
                 f"the objective {missing[0]!r} is never reported: the model reports {sorted(logs or {})}; "
                 "choose one of these, or add the metric to model.compile()"
             )
-
-
-def trial_batch_size(hp, search_batch_size):
-    """The batch size a trial trains with: its hyperparameter `batch_size` where one is declared, else search()'s.
-
-    A dataset_fn that declares `hp.Choice("batch_size", [...])` gets the trial's value as its `batch_size`
-    argument, the record and `trials_table` show it, and out-of-memory back-off halves it. A value that is
-    not an integer >= 1 is a FatalValueError.
-    """
-    value = hp.values.get(BATCH_SIZE_HP)
-    if value is None:
-        return search_batch_size
-    try:
-        return check_count(value, "the hyperparameter batch_size")
-    except ValueError as error:
-        raise kt.errors.FatalValueError(f"{error}; declare it as hp.Choice or hp.Int of batch sizes") from None
 
 
 def fit_arguments(kwargs, train, validation, batch_size, objective=None):

@@ -63,7 +63,7 @@ class DatasetHyperModel(kt.HyperModel):
         tuner, trial = _tuner_and_trial(kwargs.get("callbacks"))
         search_batch_size = kwargs.pop("batch_size", None)
         if trial is None:  # called outside a search: no seeding, no record
-            batch_size = fitting.trial_batch_size(hp, search_batch_size)
+            batch_size = datafn.trial_batch_size(hp, search_batch_size)
             data, kwargs = fitting.fit_arguments(kwargs, *datafn.call_dataset_fn(self.dataset_fn, hp, batch_size),
                                                  batch_size)
             return self.hypermodel.fit(hp, model, *data, **kwargs)
@@ -71,7 +71,7 @@ class DatasetHyperModel(kt.HyperModel):
         seed = datafn.trial_seed(fitting.oracle_seed(tuner.oracle), trial.trial_id, execution)
         batch_size = search_batch_size
         try:
-            batch_size = fitting.trial_batch_size(hp, search_batch_size)
+            batch_size = datafn.trial_batch_size(hp, search_batch_size)
             train, validation = self.seeded_datasets_and_weights(hp, model, batch_size, seed)
             fitting.check_finite(train, validation, kwargs)
             data, kwargs = fitting.fit_arguments(kwargs, train, validation, batch_size, tuner.oracle.objective)

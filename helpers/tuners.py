@@ -124,7 +124,7 @@ class DatasetTunerMixin(EpochCountMixin):
             # Try the real batch size before any training starts.
             # The local space: a worker's would be one more request to its chief.
             space = getattr(self.oracle, "_oracle", self.oracle).get_space()
-            batch_size = fitting.trial_batch_size(space, fit_kwargs.get("batch_size"))
+            batch_size = datafn.trial_batch_size(space, fit_kwargs.get("batch_size"))
             train, validation = datafn.call_dataset_fn(self.dataset_fn, space, batch_size)
             fitting.check_finite(train, validation, fit_kwargs)
         with search_lock(self.project_dir):
@@ -144,7 +144,7 @@ class DatasetTunerMixin(EpochCountMixin):
             return super()._build_and_fit_model(trial, *args, **kwargs)
         execution = self._executions.next(trial.trial_id)
         seed = datafn.trial_seed(fitting.oracle_seed(self.oracle), trial.trial_id, execution)
-        batch_size = fitting.trial_batch_size(trial.hyperparameters, kwargs.pop("batch_size", None))
+        batch_size = datafn.trial_batch_size(trial.hyperparameters, kwargs.pop("batch_size", None))
         while True:
             try:
                 return self._fit_once(trial, args, kwargs, seed, execution, batch_size)

@@ -2,6 +2,7 @@
 
 import keras_tuner as kt
 import pytest
+import tensorflow as tf
 from factories import ROUTES, RecordingDatasetFn, make_tuner, out_of_memory, search
 
 import helpers
@@ -44,15 +45,25 @@ def test_out_of_memory_halves_the_trial_s_own_batch_size_and_the_table_shows_wha
 
 
 @pytest.mark.parametrize("route", ROUTES)
-def test_a_batch_size_hyperparameter_that_is_not_a_count_stops_the_search_before_training(route, tiny_task, tmp_path):
+def test_a_batch_size_hyperparameter_that_is_not_a_count_is_refused_when_the_tuner_is_made(route, tiny_task, tmp_path):
     inner = RecordingDatasetFn(tiny_task)
 
     def dataset_fn(hp, batch_size):
         hp.Float("batch_size", 0.5, 1.0)
         return inner(hp, 16)
 
-    tuner = make_tuner(route, "random", tmp_path, dataset_fn=dataset_fn, max_trials=1)
     with pytest.raises(kt.errors.FatalValueError, match=r"the hyperparameter batch_size=0\.\d+ is invalid; expected "
                                                         r"an integer >= 1.*declare it as hp.Choice or hp.Int"):
-        search(tuner, batch_size=16)
-    assert [trial.status for trial in tuner.oracle.trials.values()] in ([], ["FAILED"]), "a trial trained or runs"
+        make_tuner(route, "random", tmp_path, dataset_fn=dataset_fn, max_trials=1)
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_a_batch_size_choice_that_leaves_no_batch_is_named_when_the_tuner_is_made(route, tiny_task, tmp_path):
+    def dataset_fn(hp, batch_size):
+        hp.Choice("batch_size", [16, 128])  # 64 points: no full batch of 128
+        train = tf.data.Dataset.from_tensor_slices((tiny_task.x_train, tiny_task.y_train)).batch(
+            batch_size, drop_remainder=True)
+        return train, helpers.validation_dataset(tiny_task.x_val, tiny_task.y_val, batch_size)
+
+    with pytest.raises(kt.errors.FatalValueError, match=r"empty training dataset for batch_size=128"):
+        make_tuner(route, "random", tmp_path, dataset_fn=dataset_fn, max_trials=1)
