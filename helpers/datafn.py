@@ -14,8 +14,9 @@ import keras_tuner as kt
 
 from helpers.checks import check_count
 
-__all__ = ["ACCEPTED", "BATCH_SIZE_HP", "DECLARE_BATCH_SIZE", "accepts_seed", "call_dataset_fn", "check_callable", "data_kind",
-           "declare_data_hyperparameters", "first_line", "is_infinite", "is_out_of_memory", "seeded_call", "trial_batch_size", "trial_seed"]
+__all__ = ["ACCEPTED", "BATCH_SIZE_HP", "DECLARE_BATCH_SIZE", "accepts_seed", "call_dataset_fn", "check_callable",
+           "data_kind", "declare_data_hyperparameters", "first_line", "is_infinite", "is_out_of_memory", "seeded_call",
+           "trial_batch_size", "trial_seed"]
 
 # What dataset_fn may return for each split.
 ACCEPTED = "a tf.data.Dataset, a keras.utils.PyDataset or an (x, y) pair of arrays"
@@ -255,7 +256,8 @@ def _is_empty(data):
 
 
 def is_infinite(data):
-    """Whether `data` never ends: a tf.data pipeline `.repeat()`ed without a count, or a PyDataset without a length."""
+    """Whether `data` never ends: a tf.data pipeline `.repeat()`ed without a count, or a PyDataset whose
+    `num_batches` is None."""
     import tensorflow as tf
 
     kind = data_kind(data)

@@ -14,8 +14,8 @@ import keras_tuner as kt
 
 from helpers import datafn, records
 
-__all__ = ["DATA_ARGUMENTS", "ExecutionCounter", "ObjectiveCheck", "check_finite", "end_trial_as_failed", "fit_arguments",
-           "oracle_seed", "out_of_memory_message", "record_execution", "reject_data_arguments"]
+__all__ = ["DATA_ARGUMENTS", "REPLAYED", "ExecutionCounter", "ObjectiveCheck", "check_finite", "end_trial_as_failed",
+           "fit_arguments", "oracle_seed", "out_of_memory_message", "record_execution", "reject_data_arguments"]
 
 # fit() arguments that decide how much a trial trains on endless data: recorded, so that rerun_trial replays them.
 REPLAYED = ("steps_per_epoch", "validation_steps")
@@ -57,8 +57,8 @@ def fit_arguments(kwargs, train, validation, batch_size, objective=None):
 
     A tf.data pipeline or a PyDataset is passed as it is and not shuffled again (dataset_fn shuffles it; Keras
     warns if asked to). An (x, y) pair of arrays is batched by Keras with the trial's `batch_size` (arrays
-    without one are a FatalValueError) and, for training, shuffled every epoch from the trial's seed. With `objective`, a check that the model reports it is added.
-    Returns (args, kwargs).
+    without one are a FatalValueError) and, for training, shuffled every epoch from the trial's seed. With
+    `objective`, a check that the model reports it is added. Returns (args, kwargs).
     """
     kwargs = dict(kwargs)
     arrays = [split for split, data in (("training", train), ("validation", validation))

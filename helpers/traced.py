@@ -25,7 +25,7 @@ import json
 
 from helpers.checks import check_flag
 
-__all__ = ["MAX_PARAMS", "MAX_MODELS", "TracedModels", "kept_for", "restarted", "shared", "signature"]
+__all__ = ["MAX_PARAMS", "MAX_MODELS", "TracedModels", "kept_for", "shared", "signature"]
 
 # Only models this small are kept: tracing is what dominates their trials, and
 # keeping a few of them costs a few megabytes, also on a GPU.
@@ -53,7 +53,7 @@ def signature(model):
            for layer in layers):
         return None
     # The optimizer is compared once, by its own configuration, without its name; a float learning
-    # rate lives in a variable of the optimizer, which restarted() copies.
+    # rate lives in a variable of the optimizer, which TracedModels.reuse() copies.
     configs[1] = {key: value for key, value in configs[1].items() if key != "optimizer"}
     ignored = {"name"} | ({"learning_rate"} if isinstance(configs[2].get("learning_rate"), float) else set())
     configs[2] = {key: value for key, value in configs[2].items() if key not in ignored}
@@ -61,21 +61,6 @@ def signature(model):
     shapes = [[list(variable.shape), str(variable.dtype)] for variable in model.variables]
     # repr() gives an unknown object its address, so two models holding one never match.
     return json.dumps([kind.__name__, _renamed(configs, renamed), shapes], sort_keys=True, default=repr)
-
-
-def restarted(model, fresh):
-    """`model` set to the initial state of `fresh` if both have the same `signature`; else `fresh` itself.
-
-    Every variable of the model (weights, noise-layer seed states) and of its optimizer (step count,
-    learning rate, zeroed slots) takes `fresh`'s value, so training `model` gives what training `fresh`
-    would, on the graph Keras traced for `model`.
-    """
-    if model is None or model is fresh:
-        return fresh
-    key = signature(fresh)
-    if key is None or key != signature(model):
-        return fresh
-    return _copy_state(model, fresh)
 
 
 class TracedModels:
@@ -89,7 +74,12 @@ class TracedModels:
         return len(self._models)
 
     def reuse(self, fresh):
-        """A kept model of `fresh`'s architecture set to `fresh`'s state, or `fresh` itself (then kept)."""
+        """A kept model of `fresh`'s architecture set to `fresh`'s state, or `fresh` itself (then kept).
+
+        Every variable of the kept model (weights, noise-layer seed states) and of its optimizer (step count,
+        learning rate, zeroed slots) takes `fresh`'s value, so training it gives what training `fresh` would,
+        on the graph Keras already traced.
+        """
         if fresh.count_params() > self.max_params:
             return fresh
         key = signature(fresh)

@@ -173,8 +173,8 @@ def test_a_pydataset_of_unknown_or_endless_length_is_named_before_training(route
         return Endless(tiny_task.x_train, tiny_task.y_train, batch_size, 0.0, 0), (tiny_task.x_val, tiny_task.y_val)
 
     tuner = make_tuner(route, "random", tmp_path / "endless", dataset_fn=endless, max_trials=1)
-    with pytest.raises(kt.errors.FatalValueError, match=r"infinite training dataset .*PyDataset whose num_batches is None.*"
-                                                        r"steps_per_epoch"):
+    with pytest.raises(kt.errors.FatalValueError,
+                       match=r"infinite training dataset .*PyDataset whose num_batches is None.*steps_per_epoch"):
         search(tuner, epochs=1)
     tuner = make_tuner(route, "random", tmp_path / "steps", dataset_fn=endless, max_trials=1)
     search(tuner, epochs=1, steps_per_epoch=2)

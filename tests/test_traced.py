@@ -112,7 +112,9 @@ def test_models_that_could_train_differently_never_share_a_signature(change):
              "loss": lambda: make(loss="mae"), "beta_1": lambda: make(beta_1=0.5),
              "eager": lambda: make(run_eagerly=True)}[change]()
     assert traced.signature(other) != traced.signature(base)
-    assert traced.restarted(base, other) is other
+    kept = traced.TracedModels()
+    kept.reuse(base)
+    assert kept.reuse(other) is other
 
 
 def test_a_restarted_model_trains_like_the_fresh_model_it_copies():
@@ -130,7 +132,9 @@ def test_a_restarted_model_trains_like_the_fresh_model_it_copies():
     fresh = make(0.01)
     keras.utils.set_random_seed(3)
     expected = make(0.01).fit(x, x, epochs=2, verbose=0, shuffle=False).history["loss"]
-    model = traced.restarted(used, fresh)
+    kept = traced.TracedModels()
+    kept.reuse(used)
+    model = kept.reuse(fresh)
     assert model is used
     assert model.fit(x, x, epochs=2, verbose=0, shuffle=False).history["loss"] == pytest.approx(expected, rel=1e-6)
 
@@ -173,4 +177,6 @@ def test_functional_models_are_reused_like_sequential_ones():
 
     first, second = make(), make()
     assert traced.signature(first) == traced.signature(second) is not None
-    assert traced.restarted(first, second) is first
+    kept = traced.TracedModels()
+    kept.reuse(first)
+    assert kept.reuse(second) is first
