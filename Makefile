@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_pipeline.py
 	$(PY) benchmarks/bench_trial.py
 	$(PY) benchmarks/bench_distributed.py
+	$(PY) benchmarks/bench_augment.py
 
 clean:
 	rm -rf $(VENV) outputs

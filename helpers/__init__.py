@@ -20,6 +20,9 @@ _MODULE_OF = {
     "validation_dataset": "helpers.pipelines",
     "noisy_dataset_fn": "helpers.pipelines",
     "shift_pixels": "helpers.pipelines",
+    "image_augmentation": "helpers.augment",
+    "augmented_dataset": "helpers.augment",
+    "augmentation_dataset_fn": "helpers.augment",
     # models
     "L1_SIZES": "helpers.models",
     "MLP_WIDTHS": "helpers.models",

@@ -192,7 +192,8 @@ def declare_data_hyperparameters(dataset_fn, hp, batch_size):
 
     `hp` is the search space. dataset_fn runs with the defaults (which
     declares its hyperparameters), then with each value of every
-    `hp.Choice` in turn (which declares what a conditional branch holds),
+    `hp.Choice` or `hp.Boolean`, and of a `batch_size` hyperparameter, in turn
+    (which declares what a conditional branch holds),
     each time with every numeric hyperparameter at its minimum and at its
     maximum, so that a value dataset_fn cannot use (a negative noise, say)
     fails before any training starts. The datasets are discarded.
@@ -211,10 +212,22 @@ def declare_data_hyperparameters(dataset_fn, hp, batch_size):
             _probe(dataset_fn, probe, batch_size)
             hp.merge(probe, overwrite=False)  # what a branch declared joins the space
         for h in hp.space:  # choices seen for the first time, including those a branch just declared
-            for value in getattr(h, "values", []):
+            for value in _probed_values(h):
                 if (h.name, value) not in done:
                     done.add((h.name, value))
                     settings.append({h.name: value})
+
+
+def _probed_values(h):
+    """The values of `h` each probed on its own: every choice of a Choice or Boolean, and every batch size.
+
+    A Float or an Int also has `values` (a grid of up to 10 points, for GridSearch); its extremes suffice,
+    since a numeric value selects no branch. The `batch_size` hyperparameter, whatever its type, is probed
+    at each value, because each one batches the data differently.
+    """
+    if isinstance(h, (kt.engine.hyperparameters.Choice, kt.engine.hyperparameters.Boolean)) or h.name == BATCH_SIZE_HP:
+        return list(getattr(h, "values", []))
+    return []
 
 
 def _probe(dataset_fn, hp, batch_size):

@@ -7,6 +7,7 @@ validation (and test) metrics; `helpers.results` shows such tables.
 from __future__ import annotations
 
 from helpers import traced
+from helpers.augment import augmented_dataset
 from helpers.checks import check_count
 from helpers.pipelines import train_dataset, validation_dataset
 
@@ -45,7 +46,7 @@ def noise_sweep(task, make_model, noises, repeats=3, epochs=10, batch_size=64, p
 
 
 def repeated_scores(task, make_model, repeats=3, epochs=10, batch_size=64, noise=0.0, pixel_shift=0.0,
-                    passes=1, seed=0):
+                    passes=1, seed=0, augmentation=None):
     """Trains `make_model()` `repeats` times on one setting and scores each model on validation and test.
 
     Seeds as in `noise_sweep`, so two settings compared with the same `seed`
@@ -54,13 +55,22 @@ def repeated_scores(task, make_model, repeats=3, epochs=10, batch_size=64, noise
     model reports on each split, prefixed `val_` and `test_` (`val_loss`,
     `test_loss`, `test_accuracy`, ...).
     The task needs a test split. Introduced in notebook 05.
+
+    `augmentation(seed)`, if given, returns a Keras layer, such as
+    `helpers.image_augmentation(..., seed=seed)`, that augments the training
+    images in the pipeline (`helpers.augmented_dataset`) instead of noise and
+    shifts; it gets the repeat's data seed. Introduced in notebook 08.
     """
     if task.x_test is None:
         raise ValueError(f"task {task.name!r} has no test split; expected a task with x_test and y_test")
-    return _scores_by_repeat(task, make_model, repeats, epochs, batch_size, noise, pixel_shift, passes, seed)
+    if augmentation is not None and (noise or pixel_shift):
+        raise ValueError(f"augmentation with noise={noise!r} or pixel_shift={pixel_shift!r}; expected one of them")
+    return _scores_by_repeat(task, make_model, repeats, epochs, batch_size, noise, pixel_shift, passes, seed,
+                             augmentation=augmentation)
 
 
-def _scores_by_repeat(task, make_model, repeats, epochs, batch_size, noise, pixel_shift, passes, seed, predict=None):
+def _scores_by_repeat(task, make_model, repeats, epochs, batch_size, noise, pixel_shift, passes, seed, predict=None,
+                      augmentation=None):
     """The scores of every repeat. One traced model serves every repeat of an architecture (`helpers.traced`)."""
     import keras
     import pandas as pd
@@ -74,8 +84,12 @@ def _scores_by_repeat(task, make_model, repeats, epochs, batch_size, noise, pixe
     for repeat in range(repeats):
         keras.utils.set_random_seed(seed + repeat)
         model = traced.shared().reuse(make_model())
-        train = train_dataset(task.x_train, task.y_train, batch_size, noise=noise, seed=seed + repeat,
-                              passes=passes, pixel_shift=pixel_shift, image_shape=task.image_shape)
+        if augmentation is None:
+            train = train_dataset(task.x_train, task.y_train, batch_size, noise=noise, seed=seed + repeat,
+                                  passes=passes, pixel_shift=pixel_shift, image_shape=task.image_shape)
+        else:
+            train = augmented_dataset(task.x_train, task.y_train, batch_size, augmentation(seed + repeat),
+                                      task.image_shape, seed=seed + repeat, passes=passes)
         model.fit(train, epochs=epochs, verbose=0, shuffle=False)
         row = {"repeat": repeat}
         for split, dataset in splits.items():

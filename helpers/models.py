@@ -6,7 +6,8 @@ MLP and the digits classifier.
 
 from __future__ import annotations
 
-from helpers.checks import check_non_negative
+from helpers.checks import check_image_shape, check_non_negative
+from helpers.tasks import DIGITS_SHAPE
 
 __all__ = ["L1_SIZES", "MLP_WIDTHS", "build_linear_model", "build_mlp", "make_mlp", "make_digits_mlp"]
 
@@ -66,7 +67,8 @@ def build_mlp(hp):
     return make_mlp(hp.Choice("width", MLP_WIDTHS, default=64))
 
 
-def make_digits_mlp(width=128, l2=0.0, input_noise=0.0, learning_rate=0.004, pixels=64, classes=10):
+def make_digits_mlp(width=128, l2=0.0, input_noise=0.0, learning_rate=0.004, pixels=64, classes=10,
+                    augmentation=None, image_shape=DIGITS_SHAPE):
     """Two hidden relu layers of `width` units and a softmax over the digits.
 
     `l2` adds the weight penalty l2·Σw² of every hidden and output kernel to
@@ -77,12 +79,21 @@ def make_digits_mlp(width=128, l2=0.0, input_noise=0.0, learning_rate=0.004, pix
     Keras adds the L2 penalty to the reported loss, on validation and test data
     too, so compare models with and without `l2` on `cross_entropy`. Compiled with
     `steps_per_execution` as `make_mlp` is. Introduced in notebook 05.
+
+    `augmentation`, a Keras layer such as `helpers.image_augmentation(...)`,
+    goes in front of everything else: the flat pixels are reshaped to
+    `image_shape` + (1,), augmented and flattened again, in every training
+    step; Keras's random layers pass images through unchanged at inference.
+    Introduced in notebook 08.
     """
     import keras
 
     l2, input_noise = check_non_negative(l2, "l2"), check_non_negative(input_noise, "input_noise")
     regularizer = keras.regularizers.L2(l2) if l2 > 0.0 else None
     layers = [keras.Input(shape=(pixels,))]
+    if augmentation is not None:
+        rows, columns = check_image_shape(image_shape, (pixels,), needed_by="augmentation")
+        layers += [keras.layers.Reshape((rows, columns, 1)), augmentation, keras.layers.Reshape((pixels,))]
     if input_noise > 0.0:
         layers.append(keras.layers.GaussianNoise(input_noise))
     layers += [keras.layers.Dense(width, activation="relu", kernel_regularizer=regularizer) for _ in range(2)]

@@ -34,7 +34,7 @@ def train_dataset(x, y, batch_size, noise=0.0, seed=0, passes=1, pixel_shift=0.0
     """
     import tensorflow as tf
 
-    x, y = _as_float32_pair(x, y, "training")
+    x, y = as_float32_pair(x, y, "training")
     batch_size = check_count(batch_size, "batch_size")
     noise = check_non_negative(noise, "noise")
     passes = check_count(passes, "passes")
@@ -61,7 +61,7 @@ def validation_dataset(x, y, batch_size):
     """
     import tensorflow as tf
 
-    x, y = _as_float32_pair(x, y, "validation")
+    x, y = as_float32_pair(x, y, "validation")
     batch_size = check_count(batch_size, "batch_size")
     return tf.data.Dataset.from_tensor_slices((x, y)).batch(batch_size)
 
@@ -139,7 +139,8 @@ def _augment(batch, batch_seed, stddev, pixel_shift, image_shape):
     return x, y
 
 
-def _as_float32_pair(x, y, split):
+def as_float32_pair(x, y, split):
+    """`x` and `y` as float32 arrays of one split, checked to have the same, non-zero length."""
     x = np.asarray(x, dtype=np.float32)
     y = np.asarray(y, dtype=np.float32)
     check_pair(x, y, split)

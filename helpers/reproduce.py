@@ -29,6 +29,7 @@ def rerun_trial(tuner, trial_id):
     at each execution's best epoch, averaged over executions. Nothing is saved.
     A score that differs from the recorded one by more than `MATCH_REL_TOL`
     (relative) raises a RuntimeError that says why, instead of being returned.
+    Introduced in notebook 08.
     """
     if trial_id not in tuner.oracle.trials:
         raise ValueError(f"trial_id={trial_id!r} is not a trial of this search; its trials are "

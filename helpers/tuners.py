@@ -207,7 +207,7 @@ class DatasetBayesianOptimization(DatasetTunerMixin, kt.BayesianOptimization):
 
 
 class DatasetGridSearch(DatasetTunerMixin, kt.GridSearch):
-    """`kt.GridSearch` with `dataset_fn`."""
+    """`kt.GridSearch` with `dataset_fn`. Introduced in notebook 08, whose learning curve is one grid search."""
 
 
 def _check_resumed_space(dataset_fn, oracle):

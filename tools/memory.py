@@ -55,7 +55,7 @@ def tree_memory_mb(root_pid=None, include_root=False):
 class TreeMemory:
     """Polls `tree_memory_mb` every `interval` seconds in a thread and keeps the peak (`peak_mb`)."""
 
-    def __init__(self, root_pid=None, include_root=False, interval=0.2):
+    def __init__(self, root_pid=None, include_root=False, interval=0.5):
         self.root_pid, self.include_root, self.interval = root_pid, include_root, interval
         self.peak_mb = 0.0
         self._stop = threading.Event()
