@@ -12,7 +12,7 @@ is saved with the model, where it does nothing at inference.
 from __future__ import annotations
 
 from helpers.checks import check_count, check_image_shape, check_non_negative, check_probability
-from helpers.pipelines import as_float32_pair
+from helpers.pipelines import as_float32_pair, validation_by_batch_size
 
 __all__ = ["image_augmentation", "augmented_dataset", "augmentation_dataset_fn"]
 
@@ -90,18 +90,14 @@ def augmentation_dataset_fn(task, max_translation=0.25, max_rotation=0.1, max_zo
     for name, value in maxima.items():
         maxima[name] = check_probability(check_non_negative(value, f"max_{name}"), f"max_{name}")
     passes = check_count(passes, "passes")
-    validation_by_batch_size = {}
+    validation = validation_by_batch_size(task)
 
     def dataset_fn(hp, batch_size, seed=0):
-        from helpers.pipelines import validation_dataset
-
         factors = {name: hp.Float(name, 0.0, maximum, default=0.0) for name, maximum in maxima.items()}
         batch_size = check_count(batch_size, "batch_size", hint="pass batch_size to search()")
-        if batch_size not in validation_by_batch_size:
-            validation_by_batch_size[batch_size] = validation_dataset(task.x_val, task.y_val, batch_size)
         augmentation = image_augmentation(**factors, seed=seed)
         train = augmented_dataset(task.x_train, task.y_train, batch_size, augmentation, task.image_shape,
                                   seed=seed, passes=passes)
-        return train, validation_by_batch_size[batch_size]
+        return train, validation(batch_size)
 
     return dataset_fn

@@ -91,17 +91,31 @@ def noisy_dataset_fn(
             f"default={default!r} must lie in [min_value, max_value] = [{min_value}, {max_value}]"
         )
     passes = check_count(passes, "passes")
-    validation_by_batch_size = {}
+    validation = validation_by_batch_size(task)
 
     def dataset_fn(hp, batch_size, seed=seed):
         noise = hp.Float(name, min_value, max_value, default=default)
         batch_size = check_count(batch_size, "batch_size", hint="pass batch_size to search()")
-        if batch_size not in validation_by_batch_size:
-            validation_by_batch_size[batch_size] = validation_dataset(task.x_val, task.y_val, batch_size)
         train = train_dataset(task.x_train, task.y_train, batch_size, noise=noise, seed=seed, passes=passes)
-        return train, validation_by_batch_size[batch_size]
+        return train, validation(batch_size)
 
     return dataset_fn
+
+
+def validation_by_batch_size(task):
+    """A function `batch_size -> task's validation dataset`, built once per batch size and then reused.
+
+    The ready dataset functions (`noisy_dataset_fn`, `helpers.augmentation_dataset_fn`) hand every trial the
+    same validation data this way.
+    """
+    built = {}
+
+    def validation(batch_size):
+        if batch_size not in built:
+            built[batch_size] = validation_dataset(task.x_val, task.y_val, batch_size)
+        return built[batch_size]
+
+    return validation
 
 
 def shift_pixels(images, seed, rate, image_shape=DIGITS_SHAPE):

@@ -81,23 +81,3 @@ def test_repeated_scores_take_an_augmentation_or_noise_but_not_both(digits):
     with pytest.raises(ValueError, match=r"augmentation with noise=0.5"):
         helpers.repeated_scores(digits, lambda: helpers.make_digits_mlp(16), noise=0.5,
                                 augmentation=lambda seed: helpers.image_augmentation(seed=seed))
-
-
-def test_a_float_is_probed_at_its_default_and_extremes_and_each_choice_and_batch_size_alone(tiny_task, tmp_path):
-    calls = []
-
-    def dataset_fn(hp, batch_size):
-        values = (hp.Float("noise", 0.0, 1.0), hp.Int("passes", 1, 8), hp.Choice("shape", ["a", "b"]),
-                  hp.Choice("batch_size", [8, 16]))
-        calls.append((values, batch_size))
-        return helpers.train_dataset(tiny_task.x_train, tiny_task.y_train, batch_size), \
-            helpers.validation_dataset(tiny_task.x_val, tiny_task.y_val, batch_size)
-
-    make_tuner("subclass", "random", tmp_path, dataset_fn=dataset_fn, max_trials=1)
-    noises = {values[0] for values, _ in calls}
-    assert noises == {0.0, 1.0}, "a float's grid of interior values is not probed"
-    assert {values[2] for values, _ in calls} == {"a", "b"}
-    assert {8, 16} <= {batch_size for _, batch_size in calls}
-    # The defaults, then both extremes as they are and with each of the four choices: 1 + 2 + 4 × 2 = 11 calls
-    # (the float's and the int's interior grid values would add dozens more, each building a pipeline).
-    assert len(calls) <= 11, f"tuner creation called dataset_fn {len(calls)} times"
