@@ -26,11 +26,12 @@ def search_lock(project_dir):
     import fcntl
     import os
 
-    from keras_tuner.src.distribute import utils as dist_utils
+    if "KERASTUNER_ORACLE_IP" in os.environ:  # checked first: keras_tuner imports TensorFlow (seconds)
+        from keras_tuner.src.distribute import utils as dist_utils
 
-    if dist_utils.has_chief_oracle():
-        yield
-        return
+        if dist_utils.has_chief_oracle():  # also refuses an incomplete distributed setting
+            yield
+            return
     os.makedirs(project_dir, exist_ok=True)
     with open(os.path.join(project_dir, SEARCH_LOCK), "a+") as lock:
         try:

@@ -51,7 +51,7 @@ def _assert_every_trial_completed_once(lines):
     return finished
 
 
-def _tree_after_first_trial(launcher):
+def _tree_after_first_trial(launcher, workers=2):
     """The launcher's output up to a worker's first trial, and the pids of every process it started."""
     lines = []
     for line in launcher.stdout:
@@ -59,7 +59,7 @@ def _tree_after_first_trial(launcher):
         if " started trial " in line:
             break
     children = psutil.Process(launcher.pid).children(recursive=True)
-    assert len(children) >= 3, f"expected a chief and two workers: {lines}"
+    assert len(children) >= 1 + workers, f"expected a chief and {workers} workers: {lines}"
     return lines, children
 
 
@@ -80,8 +80,8 @@ def test_a_signal_to_the_launcher_stops_the_chief_and_every_worker(signum, tmp_p
 
 
 def test_when_the_chief_dies_the_workers_are_stopped_within_seconds_and_the_chief_is_named(tmp_path):
-    launcher = _launch(tmp_path, epochs=50)
-    lines, children = _tree_after_first_trial(launcher)
+    launcher = _launch(tmp_path, epochs=50, workers=1)  # each process costs seconds of TensorFlow import
+    lines, children = _tree_after_first_trial(launcher, workers=1)
     chief = int(re.match(r"chief \(pid (\d+)\)", lines[0]).group(1))
     started = time.monotonic()
     os.kill(chief, signal.SIGKILL)
@@ -93,7 +93,7 @@ def test_when_the_chief_dies_the_workers_are_stopped_within_seconds_and_the_chie
 
 def test_the_timeout_stops_everything_at_once(tmp_path):
     started = time.monotonic()
-    launcher = _launch(tmp_path, epochs=50, timeout=5)  # the chief and the workers are still starting up
+    launcher = _launch(tmp_path, epochs=50, timeout=5, workers=1)  # the chief and the worker are still starting up
     lines = launcher.communicate(timeout=120)[0].splitlines()
     assert time.monotonic() - started < 5 + 20, f"took {time.monotonic() - started:.0f} s"
     assert launcher.returncode == 1 and lines[-1].endswith("; timed out after 5 s"), lines[-3:]
