@@ -237,16 +237,21 @@ def _done_lines(lines):
 
 
 @pytest.mark.parametrize("kind, pause_trial, planned", [("random", "2", 4), ("hyperband", "0003", 6)])
-def test_a_search_killed_mid_trial_resumes_and_finishes_without_losing_or_repeating_trials(
+def test_a_search_refuses_a_second_process_and_once_killed_mid_trial_resumes_without_losing_or_repeating_trials(
         kind, pause_trial, planned, tmp_path, capsys):
     first = _run_child(tmp_path, kind, pause_trial)
     lines = []
     for line in first.stdout:
         lines.append(line.strip())
         if line.startswith("PAUSED"):
-            first.send_signal(signal.SIGKILL)
             break
-    first.wait(timeout=60)
+    try:  # while the child trains, this test's process is a second one searching the same directory
+        with pytest.raises(RuntimeError, match=f"is being searched by process {first.pid}; wait for it to finish"):
+            search_child.main(str(tmp_path), kind)
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=60)
+    assert '"event": "start"' not in capsys.readouterr().out, "the second process trained a trial"
     assert first.returncode == -signal.SIGKILL, f"the child never paused in trial {pause_trial}: {lines}"
     before = _done_lines(lines)
     assert before and pause_trial not in before
@@ -306,20 +311,6 @@ def test_a_completed_trial_left_listed_as_ongoing_never_runs_again_on_resume(tin
     search(resumed, epochs=1)
     assert events == [], f"a completed trial ran again: {events}"
     assert [t.status for t in resumed.oracle.trials.values()] == ["COMPLETED"] * 2
-
-
-def test_a_second_process_searching_the_same_directory_is_refused_in_one_sentence(tmp_path, capsys):
-    first = _run_child(tmp_path, "random", pause_trial="1")
-    for line in first.stdout:
-        if line.startswith("PAUSED"):
-            break
-    try:  # this test's process is the second one
-        with pytest.raises(RuntimeError, match=f"is being searched by process {first.pid}; wait for it to finish"):
-            search_child.main(str(tmp_path), "random")
-    finally:
-        first.send_signal(signal.SIGKILL)
-        first.wait(timeout=60)
-    assert '"event": "start"' not in capsys.readouterr().out, "the second process trained a trial"
 
 
 def test_a_deleted_trial_folder_is_named_on_resume_instead_of_a_live_trial_being_overwritten(tiny_task, tmp_path):
