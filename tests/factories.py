@@ -43,7 +43,7 @@ def tiny_task():
 
 
 def tiny_build(hp):
-    """Dense(units) → Dense(1), with `units` tunable."""
+    """Dense(units) → Dense(1), with `units` tunable; plain SGD, traced, the cheapest model to train in a test."""
     units = hp.Choice("units", [2, 4, 8], default=4)
     model = keras.Sequential(
         [keras.Input(shape=(1,)), keras.layers.Dense(units, activation="relu"), keras.layers.Dense(1)]

@@ -10,7 +10,7 @@ from helpers import traced
 
 
 def traced_build(hp):
-    """tiny_build, traced by Keras (no run_eagerly): the case that reuse is for."""
+    """Like tiny_build, with units 2 or 4 and Adam, whose slots and step count reuse must reset."""
     units = hp.Choice("units", [2, 4], default=2)
     model = keras.Sequential([keras.Input(shape=(1,)), keras.layers.Dense(units, activation="relu"),
                               keras.layers.Dense(1)])
