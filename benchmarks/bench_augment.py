@@ -27,6 +27,8 @@ import time
 
 import helpers
 
+from arguments import count  # benchmarks/arguments.py, beside this script
+
 TRANSLATION, ROTATION, ZOOM = 0.1, 0.03, 0.1
 WIDTH, BATCH_SIZE, PASSES, EPOCHS = 256, 128, 20, 3
 
@@ -121,9 +123,9 @@ def searches(digits, trials):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=5)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--trials", type=int, default=3)
+    parser.add_argument("--epochs", type=count, default=5)
+    parser.add_argument("--rounds", type=count, default=3)
+    parser.add_argument("--trials", type=count, default=3)
     args = parser.parse_args()
     tf = helpers.quiet_tensorflow()
     digits = helpers.digits_task(n_train=200, n_val=400)

@@ -19,6 +19,8 @@ import time
 
 from helpers.launch import Launcher
 
+from arguments import count  # benchmarks/arguments.py, beside this script
+
 
 def trials_per_minute(workers, trials, epochs):
     events = []
@@ -38,9 +40,9 @@ def trials_per_minute(workers, trials, epochs):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--trials", type=int, default=12)
-    parser.add_argument("--epochs", type=int, default=4)
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--trials", type=count, default=12)
+    parser.add_argument("--epochs", type=count, default=4)
+    parser.add_argument("--rounds", type=count, default=2)
     args = parser.parse_args()
     os.environ.update(TF_NUM_INTRAOP_THREADS="1", TF_NUM_INTEROP_THREADS="1", TF_CPP_MIN_LOG_LEVEL="3")
     rates = {1: [], 2: []}

@@ -24,6 +24,8 @@ import time
 
 import helpers
 
+from arguments import count  # benchmarks/arguments.py, beside this script
+
 
 def per_element_pipeline(x, y, batch_size, noise, seed):
     import tensorflow as tf
@@ -56,9 +58,9 @@ def samples_per_second(dataset, n_samples, epochs, consume):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--batch-size", type=int, default=24)
-    parser.add_argument("--epochs", type=int, default=5)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--batch-size", type=count, default=24)
+    parser.add_argument("--epochs", type=count, default=5)
+    parser.add_argument("--rounds", type=count, default=3)
     args = parser.parse_args()
     tf = helpers.quiet_tensorflow()
     task = helpers.linear_task()

@@ -24,6 +24,8 @@ import sys
 import tempfile
 import time
 
+from arguments import count  # benchmarks/arguments.py, beside this script
+
 ARMS = ["stock", "no reuse", "default"]
 LABELS = {"stock": "stock RandomSearch, pre-built data", "no reuse": "DatasetRandomSearch, no reuse",
           "default": "DatasetRandomSearch, default"}
@@ -57,10 +59,10 @@ def time_one_arm(arm, trials, epochs, batch_size, directory):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--trials", type=int, default=8)
-    parser.add_argument("--epochs", type=int, default=2)
-    parser.add_argument("--batch-size", type=int, default=100)
-    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--trials", type=count, default=8)
+    parser.add_argument("--epochs", type=count, default=2)
+    parser.add_argument("--batch-size", type=count, default=100)
+    parser.add_argument("--rounds", type=count, default=4)
     parser.add_argument("--arm", choices=ARMS, help=argparse.SUPPRESS)  # one measurement, in a child process
     args = parser.parse_args()
     if args.arm:

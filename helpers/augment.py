@@ -11,7 +11,7 @@ is saved with the model, where it does nothing at inference.
 
 from __future__ import annotations
 
-from helpers.checks import check_count, check_image_shape, check_non_negative, check_probability
+from helpers.checks import check_count, check_image_shape, check_probability
 from helpers.pipelines import as_float32_pair, validation_by_batch_size
 
 __all__ = ["image_augmentation", "augmented_dataset", "augmentation_dataset_fn"]
@@ -34,7 +34,7 @@ def image_augmentation(translation=0.0, rotation=0.0, zoom=0.0, seed=None):
 
     factors = {"translation": translation, "rotation": rotation, "zoom": zoom}
     for name, value in factors.items():
-        factors[name] = check_probability(check_non_negative(value, name), name)
+        factors[name] = check_probability(value, name, expected="a fraction")
     if seed is not None:
         seed = check_count(seed, "seed", minimum=0)
     make = {
@@ -88,7 +88,7 @@ def augmentation_dataset_fn(task, max_translation=0.25, max_rotation=0.1, max_zo
         raise ValueError(f"task {task.name!r} has no image_shape; expected an image task such as digits_task()")
     maxima = {"translation": max_translation, "rotation": max_rotation, "zoom": max_zoom}
     for name, value in maxima.items():
-        maxima[name] = check_probability(check_non_negative(value, f"max_{name}"), f"max_{name}")
+        maxima[name] = check_probability(value, f"max_{name}", expected="a fraction")
     passes = check_count(passes, "passes")
     validation = validation_by_batch_size(task)
 

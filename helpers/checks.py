@@ -35,10 +35,13 @@ def check_non_negative(value, what):
     return float(value)
 
 
-def check_probability(value, what):
-    """Returns `value` as a float if it lies in [0, 1]; raises ValueError naming it otherwise (NaN included)."""
+def check_probability(value, what, expected="a probability"):
+    """Returns `value` as a float if it lies in [0, 1]; raises ValueError naming it otherwise (NaN included).
+
+    `expected` names what the value is in the message: "a fraction" for an augmentation factor.
+    """
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0.0 <= value <= 1.0:
-        raise ValueError(f"{what}={value!r} is invalid; expected a probability in [0, 1]")
+        raise ValueError(f"{what}={value!r} is invalid; expected {expected} in [0, 1]")
     return float(value)
 
 

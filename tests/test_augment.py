@@ -43,7 +43,7 @@ def test_zero_factors_pass_images_through_and_bad_factors_are_named(digits):
     clean = _batches(helpers.train_dataset(digits.x_train, digits.y_train, 16, seed=4))
     assert all(np.allclose(a, b) for a, b in zip(zero, clean))
     for name, value in (("rotation", -0.1), ("zoom", 1.5), ("translation", float("nan"))):
-        with pytest.raises(ValueError, match=rf"{name}={value!r} is invalid"):
+        with pytest.raises(ValueError, match=rf"{name}={value!r} is invalid; expected a fraction in \[0, 1\]"):
             helpers.image_augmentation(**{name: value})
     with pytest.raises(ValueError, match=r"image_shape=\(4, 4\) does not fit samples of shape \(64,\)"):
         helpers.augmented_dataset(digits.x_train, digits.y_train, 16, helpers.image_augmentation(), (4, 4))
