@@ -17,6 +17,7 @@ notebook 07.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import pathlib
 import signal
@@ -68,8 +69,8 @@ class TunerProcess:
 
     def start(self):
         with open(self.log_path, "a") as log:
-            self.popen = subprocess.Popen(self.command, env=self.environment,
-                                          stdout=log, stderr=subprocess.STDOUT, preexec_fn=_end_with_parent)
+            self.popen = subprocess.Popen(self.command, env=self.environment, stdout=log, stderr=subprocess.STDOUT,
+                                          preexec_fn=functools.partial(_end_with_parent, os.getpid()))
 
     def new_lines(self):
         """The complete lines written since the last call; offsets count bytes, as seek() does."""
@@ -106,12 +107,14 @@ def _raise_stopped(signum, frame):
     raise Stopped(signal.Signals(signum).name)
 
 
-def _end_with_parent():
+def _end_with_parent(parent):
     # Runs in the child before exec: Linux sends it SIGTERM if the launcher dies, even by SIGKILL.
     if sys.platform.startswith("linux"):
         import ctypes
 
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:  # the launcher `parent` died between fork and prctl: nobody will send it
+            os._exit(1)
 
 
 class Launcher:

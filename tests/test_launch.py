@@ -1,5 +1,6 @@
 """helpers.launch runs Keras Tuner's chief and workers on loopback, restarts a dying worker and leaves nothing behind."""
 
+import functools
 import os
 import pathlib
 import re
@@ -63,17 +64,35 @@ def _tree_after_first_trial(launcher, workers=2):
     return lines, children
 
 
+def _tree_once_started(launcher, workers):
+    """The launcher's first line and its processes, as soon as the chief listens and the workers are started.
+
+    The workers are still importing TensorFlow then; how the launcher stops them does not depend on it (the
+    SIGTERM test stops workers that are training).
+    """
+    lines = [launcher.stdout.readline().rstrip("\n")]
+    deadline = time.monotonic() + 120
+    while len(children := psutil.Process(launcher.pid).children(recursive=True)) < 1 + workers:
+        assert launcher.poll() is None and time.monotonic() < deadline, f"no chief and {workers} workers: {lines}"
+        time.sleep(0.1)
+    return lines, children
+
+
 def _assert_gone(processes, seconds):
     gone, alive = psutil.wait_procs(processes, timeout=seconds)
     assert not alive, f"still running {seconds} s later: {[p.pid for p in alive]}"
 
 
-# SIGTERM with two workers, as a user's Ctrl-C or a job scheduler sends it; SIGKILL with one, as each process
-# started costs seconds of TensorFlow import and the launcher handles every worker alike.
+# SIGTERM to two workers in the middle of a trial, as a user's Ctrl-C or a job scheduler sends it. SIGKILL to one
+# worker as soon as it is started: each process costs seconds of TensorFlow import, the launcher handles every
+# worker alike, and a child of a killed launcher gets SIGTERM from the kernel, as the SIGTERM test's workers do.
 @pytest.mark.parametrize("signum, workers", [(signal.SIGTERM, 2), (signal.SIGKILL, 1)], ids=["SIGTERM", "SIGKILL"])
 def test_a_signal_to_the_launcher_stops_the_chief_and_every_worker(signum, workers, tmp_path):
     launcher = _launch(tmp_path, epochs=50, workers=workers)
-    lines, children = _tree_after_first_trial(launcher, workers)
+    if signum == signal.SIGTERM:
+        lines, children = _tree_after_first_trial(launcher, workers)
+    else:
+        lines, children = _tree_once_started(launcher, workers)
     launcher.send_signal(signum)
     lines += launcher.communicate(timeout=60)[0].splitlines()
     _assert_gone(children, 20)
@@ -83,7 +102,7 @@ def test_a_signal_to_the_launcher_stops_the_chief_and_every_worker(signum, worke
 
 def test_when_the_chief_dies_the_workers_are_stopped_within_seconds_and_the_chief_is_named(tmp_path):
     launcher = _launch(tmp_path, epochs=50, workers=1)  # each process costs seconds of TensorFlow import
-    lines, children = _tree_after_first_trial(launcher, workers=1)
+    lines, children = _tree_once_started(launcher, workers=1)
     chief = int(re.match(r"chief \(pid (\d+)\)", lines[0]).group(1))
     started = time.monotonic()
     os.kill(chief, signal.SIGKILL)
@@ -99,6 +118,17 @@ def test_the_timeout_stops_everything_at_once(tmp_path):
     lines = launcher.communicate(timeout=120)[0].splitlines()
     assert time.monotonic() - started < 5 + 20, f"took {time.monotonic() - started:.0f} s"
     assert launcher.returncode == 1 and lines[-1].endswith("; timed out after 5 s"), lines[-3:]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_a_child_whose_launcher_died_before_the_child_could_ask_to_die_with_it_ends_at_once():
+    # The window between fork and prctl: the child finds that its parent is not the launcher that forked it.
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"],
+                             preexec_fn=functools.partial(launch._end_with_parent, -1))  # a launcher long gone
+    assert child.wait(timeout=10) == 1
+    alive = subprocess.Popen([sys.executable, "-c", "pass"],
+                             preexec_fn=functools.partial(launch._end_with_parent, os.getpid()))
+    assert alive.wait(timeout=30) == 0, "a child of a live launcher runs its command"
 
 
 def test_a_worker_without_a_chief_gives_up_with_one_line(tmp_path):
