@@ -20,8 +20,10 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 TUNE = ["--task", "regularization", "--tuner", "random", "--trials", "6"]
 
 
-def _launch(directory, epochs, timeout=240, workers=2):
-    command = [sys.executable, "-m", "helpers.launch", "--workers", str(workers), "--directory", str(directory),
+def _launch(directory, epochs, timeout=240, workers=2, stand_ins=False):
+    """`python -m helpers.launch`; with `stand_ins`, its chief and workers are tests/launch_standin.py's."""
+    launcher = [str(ROOT / "tests" / "launch_standin.py")] if stand_ins else ["-m", "helpers.launch"]
+    command = [sys.executable, *launcher, "--workers", str(workers), "--directory", str(directory),
                "--timeout", str(timeout), "--", *TUNE, "--epochs", str(epochs)]
     environment = {**os.environ, "PYTHONUNBUFFERED": "1", "TF_CPP_MIN_LOG_LEVEL": "3"}
     return subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -65,11 +67,7 @@ def _tree_after_first_trial(launcher, workers=2):
 
 
 def _tree_once_started(launcher, workers):
-    """The launcher's first line and its processes, as soon as the chief listens and the workers are started.
-
-    The workers are still importing TensorFlow then; how the launcher stops them does not depend on it (the
-    SIGTERM test stops workers that are training).
-    """
+    """The launcher's first line and its processes, as soon as the chief listens and the workers are started."""
     lines = [launcher.stdout.readline().rstrip("\n")]
     deadline = time.monotonic() + 120
     while len(children := psutil.Process(launcher.pid).children(recursive=True)) < 1 + workers:
@@ -83,12 +81,12 @@ def _assert_gone(processes, seconds):
     assert not alive, f"still running {seconds} s later: {[p.pid for p in alive]}"
 
 
-# SIGTERM to two workers in the middle of a trial, as a user's Ctrl-C or a job scheduler sends it. SIGKILL to one
-# worker as soon as it is started: each process costs seconds of TensorFlow import, the launcher handles every
-# worker alike, and a child of a killed launcher gets SIGTERM from the kernel, as the SIGTERM test's workers do.
-@pytest.mark.parametrize("signum, workers", [(signal.SIGTERM, 2), (signal.SIGKILL, 1)], ids=["SIGTERM", "SIGKILL"])
+# SIGTERM to a real chief and two real workers in the middle of a trial, as a user's Ctrl-C or a job scheduler
+# sends it. SIGKILL to a launcher of stand-ins (tests/launch_standin.py): the kernel, not the launcher, then sends
+# each child SIGTERM, whatever it runs, as the SIGTERM test's real workers get it.
+@pytest.mark.parametrize("signum, workers", [(signal.SIGTERM, 2), (signal.SIGKILL, 2)], ids=["SIGTERM", "SIGKILL"])
 def test_a_signal_to_the_launcher_stops_the_chief_and_every_worker(signum, workers, tmp_path):
-    launcher = _launch(tmp_path, epochs=50, workers=workers)
+    launcher = _launch(tmp_path, epochs=50, workers=workers, stand_ins=signum == signal.SIGKILL)
     if signum == signal.SIGTERM:
         lines, children = _tree_after_first_trial(launcher, workers)
     else:
@@ -101,8 +99,8 @@ def test_a_signal_to_the_launcher_stops_the_chief_and_every_worker(signum, worke
 
 
 def test_when_the_chief_dies_the_workers_are_stopped_within_seconds_and_the_chief_is_named(tmp_path):
-    launcher = _launch(tmp_path, epochs=50, workers=1)  # each process costs seconds of TensorFlow import
-    lines, children = _tree_once_started(launcher, workers=1)
+    launcher = _launch(tmp_path, epochs=50, workers=2, stand_ins=True)
+    lines, children = _tree_once_started(launcher, workers=2)
     chief = int(re.match(r"chief \(pid (\d+)\)", lines[0]).group(1))
     started = time.monotonic()
     os.kill(chief, signal.SIGKILL)
@@ -114,10 +112,12 @@ def test_when_the_chief_dies_the_workers_are_stopped_within_seconds_and_the_chie
 
 def test_the_timeout_stops_everything_at_once(tmp_path):
     started = time.monotonic()
-    launcher = _launch(tmp_path, epochs=50, timeout=5, workers=1)  # the chief and the worker are still starting up
-    lines = launcher.communicate(timeout=120)[0].splitlines()
-    assert time.monotonic() - started < 5 + 20, f"took {time.monotonic() - started:.0f} s"
-    assert launcher.returncode == 1 and lines[-1].endswith("; timed out after 5 s"), lines[-3:]
+    launcher = _launch(tmp_path, epochs=50, timeout=3, workers=2, stand_ins=True)  # stand-ins that never finish
+    lines, children = _tree_once_started(launcher, workers=2)
+    lines += launcher.communicate(timeout=120)[0].splitlines()
+    assert time.monotonic() - started < 3 + 15, f"took {time.monotonic() - started:.0f} s"
+    assert launcher.returncode == 1 and lines[-1].endswith("; timed out after 3 s"), lines[-3:]
+    _assert_gone(children, 5)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
