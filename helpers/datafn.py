@@ -34,8 +34,7 @@ def trial_seed(tuner_seed, trial_id, execution):
     """The seed of one execution of one trial: a hash of the tuner's seed, the trial id and the execution index.
 
     It does not depend on how many random numbers were drawn before, so a
-    trial can be re-run alone. Described in the README's "Reproduce a trial". Introduced in notebook 07,
-    whose second solution checks that a killed trial kept its first execution's seed.
+    trial can be re-run alone. Described in the README's "Reproduce a trial".
     """
     return zlib.crc32(f"{tuner_seed}:{trial_id}:{execution}".encode()) & 0x7FFFFFFF
 

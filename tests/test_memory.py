@@ -39,3 +39,26 @@ def test_a_process_that_has_gone_counts_nothing():
     assert memory.process_memory_mb(handle) is None
     assert memory.tree_memory_mb() >= 0
 
+
+
+def test_a_steady_tree_is_summed_rarely_and_one_that_grows_as_soon_as_it_grows(monkeypatch):
+    # Summing PSS costs ~20 ms of CPU per TensorFlow process; resident sizes cost microseconds.
+    sums = []
+    real_sum = memory.process_memory_mb
+    monkeypatch.setattr(memory, "process_memory_mb", lambda process: sums.append(process.pid) or real_sum(process))
+    grows = ("import sys, time\n"
+             "print('ready', flush=True)\n"
+             "time.sleep(1.5)\n"
+             "held = b'x' * (150 << 20)\n"
+             "print('grown', flush=True)\n"
+             "time.sleep(1.0)\n")
+    process = subprocess.Popen([sys.executable, "-c", grows], stdout=subprocess.PIPE)
+    with memory.TreeMemory(process.pid, include_root=True, interval=0.05, refresh=60) as tree:
+        assert process.stdout.readline() == b"ready\n"
+        time.sleep(1.0)
+        steady_sums, before = len(sums), tree.peak_mb
+        assert process.stdout.readline() == b"grown\n"
+        time.sleep(0.5)
+        process.wait(timeout=30)
+    assert steady_sums <= 2, f"a tree that did not grow was summed {steady_sums} times in 1 s"
+    assert tree.peak_mb > before + 140, f"a growth of 150 MiB was missed: {before:.0f} -> {tree.peak_mb:.0f} MiB"
