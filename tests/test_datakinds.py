@@ -5,6 +5,7 @@ from their parents, re-run alone to the same score, and are scored on untouched 
 """
 
 import math
+import re
 
 import keras
 import keras_tuner as kt
@@ -140,10 +141,19 @@ def test_a_pydataset_with_its_own_unseeded_generator_cannot_be_re_run_and_rerun_
         return model
 
     tuner = search(make_tuner("subclass", "random", tmp_path, build=smooth_build, dataset_fn=dataset_fn,
-                              max_trials=1), epochs=2)
-    with pytest.raises(RuntimeError, match=r"trial '0' scored .* when it ran and .* now: its data draw randomness "
-                                           r"that the trial's seed does not reach, such as a PyDataset"):
-        helpers.rerun_trial(tuner, "0")
+                              max_trials=3), epochs=2)
+    # Two different noise draws can, rarely, score within rerun_trial's tolerance; then that re-run passes. Three
+    # trials make it all but impossible that none is refused.
+    refusals = []
+    for trial_id in sorted(tuner.oracle.trials):
+        try:
+            helpers.rerun_trial(tuner, trial_id)
+        except RuntimeError as error:
+            refusals.append((trial_id, str(error)))
+    assert refusals, "no re-run of an unseeded PyDataset was refused"
+    for trial_id, refusal in refusals:
+        assert re.match(rf"trial '{trial_id}' scored .* when it ran and .* now: its data draw randomness that the "
+                        r"trial's seed does not reach, such as a PyDataset", refusal), refusal
 
 
 class Endless(NoisyBatches):
