@@ -43,7 +43,11 @@ def process_memory_mb(process):
 
 def tree_memory_mb(root_pid=None, include_root=False):
     """The summed PSS of every descendant of `root_pid` (this process by default), in MiB."""
-    return sum(filter(None, (process_memory_mb(process) for process in _tree(root_pid, include_root))))
+    return _summed(_tree(root_pid, include_root))
+
+
+def _summed(processes):
+    return sum(filter(None, (process_memory_mb(process) for process in processes)))
 
 
 def _tree(root_pid, include_root):
@@ -100,8 +104,7 @@ class TreeMemory:
             sizes = _resident_mb(processes)
             if (summed_at is None or set(sizes) - set(summed_sizes) or time.monotonic() - summed_at >= self.refresh
                     or sum(sizes.values()) >= sum(summed_sizes.values()) + self.grow_mb):
-                pss = sum(filter(None, (process_memory_mb(process) for process in processes)))
-                self.peak_mb = max(self.peak_mb, pss)
+                self.peak_mb = max(self.peak_mb, _summed(processes))
                 summed_at, summed_sizes = time.monotonic(), sizes
             if self._stop.wait(self.interval):
                 return
