@@ -23,10 +23,10 @@ demo: $(STAMP)
 ONE_THREAD := TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1
 
 test: $(STAMP)
-	$(ONE_THREAD) $(PY) -m pytest -p no:cacheprovider -n 2 --dist loadfile
+	$(ONE_THREAD) $(PY) -m pytest -p no:cacheprovider -n 2 --dist loadfile --no-loadscope-reorder
 
 unit: $(STAMP)
-	$(ONE_THREAD) $(PY) -m pytest -n 2 --dist loadfile tests
+	$(ONE_THREAD) $(PY) -m pytest -n 2 --dist loadfile --no-loadscope-reorder tests
 
 notebooks: $(STAMP)
 	$(PY) -m tools.nbrun
