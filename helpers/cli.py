@@ -60,17 +60,19 @@ def arguments_for(**options):
 def main(argv=None):
     options = parse_arguments(argv)
     role, address = _role()
+    from helpers.runtime import quiet_tensorflow
+
     try:
         if role == "chief":
             _check_port_free(address)
         elif role == "worker":
+            # TensorFlow loads while the chief starts (a launcher starts them together); then the chief must answer.
+            quiet_tensorflow()
             _wait_for_chief(address, CHIEF_WAIT_SECONDS)
             _watch_chief(address)
     except RuntimeError as error:
         print(f"python -m helpers.cli: {error}", file=sys.stderr, flush=True)
         return 1
-    from helpers.runtime import quiet_tensorflow
-
     directory = options.pop("directory")
     try:
         options = search.claim_directory(directory, overwrite=options.pop("overwrite"), **options)
@@ -129,7 +131,7 @@ def _unavailable(error):
     return isinstance(error, grpc.RpcError) and error.code() == grpc.StatusCode.UNAVAILABLE
 
 
-# How long a worker waits for its chief to answer, at the start and after the chief stops answering.
+# How long a worker waits for its chief to answer, once TensorFlow is loaded, and after the chief stops answering.
 CHIEF_WAIT_SECONDS = float(os.environ.get("KT_CHIEF_WAIT_SECONDS", "30"))
 CHIEF_LOST_SECONDS = float(os.environ.get("KT_CHIEF_LOST_SECONDS", "10"))
 

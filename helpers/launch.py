@@ -164,13 +164,12 @@ class Launcher:
 
     def _run(self, deadline, timeout):
         chief, *workers = self.processes.values()
+        # All start at once: each worker loads TensorFlow while the chief does, and asks for trials only once the
+        # chief's port accepts connections (helpers.cli), so it never falls into gRPC's reconnect back-off.
         chief.start()
-        self.report(f"chief (pid {chief.popen.pid}) and {len(workers)} workers on 127.0.0.1:{self.port}")
-        # Workers that connect before the chief listens fall into gRPC's reconnect back-off
-        # (up to about 20 s), so start them once the chief's port accepts connections.
-        self._wait_for_chief(chief, deadline)
         for process in workers:
             process.start()
+        self.report(f"chief (pid {chief.popen.pid}) and {len(workers)} workers on 127.0.0.1:{self.port}")
         while time.monotonic() < deadline:
             self._relay()
             if not chief.running():
@@ -192,12 +191,6 @@ class Launcher:
             self._relay()
             time.sleep(self.poll_interval)
         return self._summary(None)
-
-    def _wait_for_chief(self, chief, deadline):
-        while time.monotonic() < deadline and chief.popen.poll() is None:
-            if cli.chief_answers(("127.0.0.1", self.port), timeout=0.5):
-                return
-            time.sleep(self.poll_interval)
 
     def _restart(self, process, code):
         if process.restarts >= self.max_restarts:
