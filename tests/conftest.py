@@ -22,7 +22,7 @@ import factories  # noqa: E402
 # a long notebook while the other waits. A notebook's length is the one `make notebooks` recorded in it; these
 # are the test files that take 10 s or more under `make test` (seconds, measured there on 2026-12-07).
 LONG_TEST_FILES = {"test_tuners.py": 75, "test_launch.py": 65, "test_datakinds.py": 26, "test_traced.py": 20,
-                   "test_experiments.py": 17, "test_colab.py": 11, "test_envfiles.py": 10}
+                   "test_experiments.py": 17, "test_envfiles.py": 10}
 
 
 @functools.cache

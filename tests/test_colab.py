@@ -20,8 +20,11 @@ TUNER = bootstrap.pinned_requirement("keras-tuner")
 
 
 def _setup_notebook(tmp_path):
+    """A Setup cell whose kernel stops short of importing TensorFlow: the installs come first, and every notebook's
+    own run under `make test` (tools/nbtest.py) takes the same branch with TensorFlow."""
     notebook = nbformat.v4.new_notebook()
-    notebook.cells = [nbformat.v4.new_code_cell(bootstrap.bootstrap_source() + "import helpers\nhelpers.setup()\nprint('ready')")]
+    notebook.cells = [nbformat.v4.new_code_cell(bootstrap.bootstrap_source() + "import helpers\n"
+                                                "helpers.setup(import_tensorflow=False)\nprint('ready')")]
     path = tmp_path / "01-setup.ipynb"
     nbformat.write(notebook, path)
     return path
