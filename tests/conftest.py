@@ -12,9 +12,15 @@ import pytest  # noqa: E402
 
 import helpers  # noqa: E402
 
-helpers.quiet_tensorflow()
 
-import factories  # noqa: E402
+def pytest_configure(config):
+    """Quiets TensorFlow before any test file imports it, in every process that runs tests.
+
+    Not in the controller of `pytest -n 2`, which only hands files to its workers: importing TensorFlow there
+    delayed the workers' start by some 7 s while one core stayed idle.
+    """
+    if hasattr(config, "workerinput") or not config.getoption("numprocesses", default=None):
+        helpers.quiet_tensorflow()
 
 
 # `make test` hands whole files to two workers (--dist loadfile --no-loadscope-reorder) in the order of the
@@ -39,6 +45,8 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def tiny_task():
     """64 training and 32 validation points of y = x on [0, 1]."""
+    import factories
+
     return factories.tiny_task()
 
 
