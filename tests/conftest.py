@@ -4,6 +4,8 @@ import functools
 import gc
 import json
 import os
+import resource
+import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -36,6 +38,22 @@ def _expected_seconds(path):
     if path.suffix == ".ipynb":
         return json.loads(path.read_text())["metadata"].get("tutorial", {}).get("cpu_seconds", 60.0)
     return LONG_TEST_FILES.get(path.name, 0)
+
+
+_STARTED = time.perf_counter()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Ends the report with the session's wall time and the CPU time of all its processes.
+
+    The CPU figure counts this process and every process it waited for: the xdist workers and, through them, the
+    notebooks' kernels and the processes tests start. It varies less with the machine's load than the wall time,
+    which on 2 cores is about half of it. Printed, never asserted.
+    """
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    terminalreporter.write_line(f"session: {time.perf_counter() - _STARTED:.0f} s wall, {cpu:.0f} CPU-seconds "
+                                f"over all its processes, on {os.cpu_count()} cores")
 
 
 def pytest_collection_modifyitems(items):
