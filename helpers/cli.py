@@ -79,7 +79,8 @@ def main(argv=None):
     except ValueError as error:
         print(f"python -m helpers.cli: {error}", file=sys.stderr, flush=True)
         return 1
-    quiet_tensorflow()
+    if role != "worker":  # a worker loaded TensorFlow before it waited for the chief
+        quiet_tensorflow()
     if role == "chief":
         _poll_workers_often()
     try:

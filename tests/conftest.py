@@ -14,6 +14,8 @@ import pytest  # noqa: E402
 
 import helpers  # noqa: E402
 
+_STARTED = time.perf_counter()  # for the closing line of pytest_terminal_summary
+
 
 def pytest_configure(config):
     """Quiets TensorFlow before any test file imports it, in every process that runs tests.
@@ -39,8 +41,6 @@ def _expected_seconds(path):
         return json.loads(path.read_text())["metadata"].get("tutorial", {}).get("cpu_seconds", 60.0)
     return LONG_TEST_FILES.get(path.name, 0)
 
-
-_STARTED = time.perf_counter()
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -81,11 +81,10 @@ def _assert_gone(processes, seconds):
     assert not alive, f"still running {seconds} s later: {[p.pid for p in alive]}"
 
 
-# SIGTERM to a real chief and two real workers in the middle of a trial, as a user's Ctrl-C or a job scheduler
+# SIGTERM to a real chief and a real worker in the middle of a trial, as a user's Ctrl-C or a job scheduler
 # sends it. SIGKILL to a launcher of stand-ins (tests/launch_standin.py): the kernel, not the launcher, then sends
-# each child SIGTERM, whatever it runs, as the SIGTERM test's real workers get it.
-# One real worker is enough for SIGTERM: the launcher stops every child in one loop, which the stand-ins' two
-# workers exercise under SIGKILL.
+# each child SIGTERM, whatever it runs, as the SIGTERM test's real processes get it. One real worker is enough
+# for SIGTERM: the launcher stops every child in one loop, which the stand-ins' two workers exercise under SIGKILL.
 @pytest.mark.parametrize("signum, workers", [(signal.SIGTERM, 1), (signal.SIGKILL, 2)], ids=["SIGTERM", "SIGKILL"])
 def test_a_signal_to_the_launcher_stops_the_chief_and_every_worker(signum, workers, tmp_path):
     launcher = _launch(tmp_path, epochs=50, workers=workers, stand_ins=signum == signal.SIGKILL)
