@@ -52,3 +52,17 @@ def test_a_machine_with_a_gpu_driver_asks_tensorflow_in_a_child_and_one_without_
     assert asked == helpers.budget(), "the child should see what TensorFlow in this process sees"
     monkeypatch.setattr(sys, "platform", "darwin")  # Apple's GPUs have no such device file: always ask
     assert runtime._may_have_gpu()
+
+
+def test_quiet_tensorflow_leaves_the_garbage_collector_as_it_found_it():
+    import gc
+
+    assert gc.isenabled()
+    helpers.quiet_tensorflow()  # it turns the collector off while it imports
+    assert gc.isenabled(), "quiet_tensorflow() left the garbage collector off"
+    gc.disable()
+    try:
+        helpers.quiet_tensorflow()
+        assert not gc.isenabled(), "quiet_tensorflow() turned on a collector that its caller had turned off"
+    finally:
+        gc.enable()
