@@ -20,6 +20,7 @@ _MODULE_OF = {
     "validation_dataset": "helpers.pipelines",
     "noisy_dataset_fn": "helpers.pipelines",
     "shift_pixels": "helpers.pipelines",
+    "without_autotune": "helpers.pipelines",
     "image_augmentation": "helpers.augment",
     "augmented_dataset": "helpers.augment",
     "augmentation_dataset_fn": "helpers.augment",

@@ -12,7 +12,7 @@ is saved with the model, where it does nothing at inference.
 from __future__ import annotations
 
 from helpers.checks import check_count, check_image_shape, check_probability
-from helpers.pipelines import as_float32_pair, validation_by_batch_size
+from helpers.pipelines import as_float32_pair, validation_by_batch_size, without_autotune
 
 __all__ = ["image_augmentation", "augmented_dataset", "augmentation_dataset_fn"]
 
@@ -72,7 +72,7 @@ def augmented_dataset(x, y, batch_size, augmentation, image_shape, seed=0, passe
 
     dataset = tf.data.Dataset.from_tensor_slices((x, y))
     dataset = dataset.shuffle(len(x), seed=seed, reshuffle_each_iteration=True).repeat(passes).batch(batch_size)
-    return dataset.map(augment, num_parallel_calls=None).prefetch(tf.data.AUTOTUNE)
+    return without_autotune(dataset.map(augment, num_parallel_calls=None).prefetch(tf.data.AUTOTUNE))
 
 
 def augmentation_dataset_fn(task, max_translation=0.25, max_rotation=0.1, max_zoom=0.25, passes=1):

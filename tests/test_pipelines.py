@@ -164,3 +164,24 @@ def test_bad_shift_arguments_name_the_value(digits, kwargs, expected):
     with pytest.raises(ValueError, match=expected):
         helpers.train_dataset(digits.x_train, digits.y_train, 32, **kwargs)
 
+
+
+def test_the_pipelines_run_without_autotuning_and_give_the_batches_an_autotuned_one_gives(digits):
+    autotuned = tf.data.Options()
+    autotuned.autotune.enabled = True
+    images, labels = digits.x_train[:40], digits.y_train[:40]
+    made = {
+        "train": lambda: helpers.train_dataset(images, labels, 8, noise=0.3, pixel_shift=0.5,
+                                               image_shape=digits.image_shape, seed=3, passes=2),
+        "validation": lambda: helpers.validation_dataset(images, labels, 8),
+        "augmented": lambda: helpers.augmented_dataset(images, labels, 8, helpers.image_augmentation(rotation=0.05,
+                                                                                                    seed=3),
+                                                       digits.image_shape, seed=3),
+    }
+    for name, make in made.items():
+        ours, theirs = make(), make().with_options(autotuned)
+        assert ours.options().autotune.enabled is False, f"{name}: tf.data's autotuning is on"
+        for epoch in range(2):  # each epoch draws anew; both must draw the same
+            for (x, y), (x_on, y_on) in zip(_batches(ours), _batches(theirs), strict=True):
+                np.testing.assert_array_equal(x, x_on, err_msg=f"{name}, epoch {epoch}")
+                np.testing.assert_array_equal(y, y_on)
