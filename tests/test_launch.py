@@ -17,7 +17,8 @@ from helpers import launch, progress
 from helpers.launch import Launcher, TunerProcess
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-TUNE = ["--task", "regularization", "--tuner", "random", "--trials", "6"]
+TRIALS = 4
+TUNE = ["--task", "regularization", "--tuner", "random", "--trials", str(TRIALS)]
 
 
 def _launch(directory, epochs, timeout=240, workers=2, stand_ins=False):
@@ -44,12 +45,12 @@ def _assert_clean_end(lines, launcher):
     pids = {int(pid) for line in lines for pid in re.findall(r"\(pid (\d+)\)", line)}
     assert pids and not [pid for pid in pids if psutil.pid_exists(pid) and
                          psutil.Process(pid).status() != psutil.STATUS_ZOMBIE], "a tuner process is still running"
-    assert launcher.returncode == 0 and lines[-1].startswith("finished: 6 trials completed"), lines[-3:]
+    assert launcher.returncode == 0 and lines[-1].startswith(f"finished: {TRIALS} trials completed"), lines[-3:]
 
 
 def _assert_every_trial_completed_once(lines):
     finished = _finished(lines)
-    assert sorted(trial for trial, _ in finished) == [str(i) for i in range(6)], finished
+    assert sorted(trial for trial, _ in finished) == [str(i) for i in range(TRIALS)], finished
     assert {status for _, status in finished} == {"COMPLETED"}
     return finished
 
