@@ -37,6 +37,8 @@ def without_autotune(dataset):
     """
     import tensorflow as tf
 
+    if not isinstance(dataset, tf.data.Dataset):
+        raise TypeError(f"without_autotune got a {type(dataset).__name__}; expected a tf.data.Dataset")
     options = tf.data.Options()
     options.autotune.enabled = False
     return dataset.with_options(options)

@@ -185,3 +185,5 @@ def test_the_pipelines_run_without_autotuning_and_give_the_batches_an_autotuned_
             for (x, y), (x_on, y_on) in zip(_batches(ours), _batches(theirs), strict=True):
                 np.testing.assert_array_equal(x, x_on, err_msg=f"{name}, epoch {epoch}")
                 np.testing.assert_array_equal(y, y_on)
+    with pytest.raises(TypeError, match="without_autotune got a tuple; expected a tf.data.Dataset"):
+        helpers.without_autotune((images, labels))
