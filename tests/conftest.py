@@ -42,7 +42,6 @@ def _expected_seconds(path):
     return LONG_TEST_FILES.get(path.name, 0)
 
 
-
 def pytest_terminal_summary(terminalreporter):
     """Ends the report with the session's wall time and the CPU time of all its processes.
 
