@@ -28,18 +28,22 @@ def pytest_configure(config):
 
 
 # `make test` hands whole files to two workers (--dist loadfile --no-loadscope-reorder) in the order of the
-# collected items. The longest go first, so that the run ends on short files rather than with one worker alone on
-# a long notebook while the other waits. A notebook's length is the one `make notebooks` recorded in it; these
-# are the test files that take 10 s or more under `make test` (seconds, measured there on 2026-12-07).
-LONG_TEST_FILES = {"test_tuners.py": 75, "test_launch.py": 65, "test_datakinds.py": 26, "test_traced.py": 20,
-                   "test_experiments.py": 17, "test_envfiles.py": 10}
+# collected items. The longest go first and the shortest last, so that the run ends on files of a second or two
+# rather than with one worker alone on a long file while the other waits. A notebook's length is the one
+# `make notebooks` recorded in it; these are the test files that take 2 s or more under `make test` (seconds,
+# the middle of three runs there on 2026-12-07). The others run last, in alphabetical order.
+TEST_FILE_SECONDS = {"test_tuners.py": 65, "test_launch.py": 45, "test_datakinds.py": 22, "test_experiments.py": 16,
+                     "test_traced.py": 15, "test_envfiles.py": 9, "test_reproduce.py": 8, "test_augment.py": 7.5,
+                     "test_nbexec.py": 7, "test_runtime.py": 6, "test_datafn.py": 5, "test_nbtest.py": 4,
+                     "test_search.py": 4, "test_batchsize.py": 3.5, "test_colab.py": 3, "test_memory.py": 3,
+                     "test_records.py": 3, "test_fitting.py": 3, "test_results.py": 2, "test_tblogs.py": 2}
 
 
 @functools.cache
 def _expected_seconds(path):
     if path.suffix == ".ipynb":
         return json.loads(path.read_text())["metadata"].get("tutorial", {}).get("cpu_seconds", 60.0)
-    return LONG_TEST_FILES.get(path.name, 0)
+    return TEST_FILE_SECONDS.get(path.name, 0)
 
 
 def pytest_terminal_summary(terminalreporter):
