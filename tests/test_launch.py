@@ -137,12 +137,12 @@ def test_a_worker_without_a_chief_gives_up_with_one_line(tmp_path):
     from helpers.launch import free_port
 
     environment = {**os.environ, "KERASTUNER_TUNER_ID": "tuner0", "KERASTUNER_ORACLE_IP": "127.0.0.1",
-                   "KERASTUNER_ORACLE_PORT": str(free_port()), "KT_CHIEF_WAIT_SECONDS": "2"}
+                   "KERASTUNER_ORACLE_PORT": str(free_port()), "KT_CHIEF_WAIT_SECONDS": "1"}
     result = subprocess.run([sys.executable, "-m", "helpers.cli", "--directory", str(tmp_path)], cwd=ROOT,
                             env=environment, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines() == [result.stderr.strip()]
-    assert "no chief answers at 127.0.0.1:" in result.stderr and "after 2 s" in result.stderr
+    assert "no chief answers at 127.0.0.1:" in result.stderr and "after 1 s" in result.stderr
 
 
 def test_a_chief_on_a_busy_port_says_so_in_one_line(tmp_path):
