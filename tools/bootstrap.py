@@ -65,10 +65,10 @@ def bootstrap_source(root=ROOT):
 
     On Colab: install helpers from `helpers_url()` without dependencies, so that pip never touches Colab's
     TensorFlow and Keras; `helpers.setup()` then installs keras-tuner. A failed install ends the cell with
-    `FAILED_INSTALL` and pip's last line. In a local clone: put the repository root on sys.path.
+    `FAILED_INSTALL` and pip's last line. In a local clone: put the repository root on sys.path. Ten lines in
+    all with `import helpers` and `helpers.setup()`, blank lines aside (tools.nbcheck holds them to that).
     """
-    first, rest = FAILED_INSTALL.split("; ", 1)
-    first = first.format(what="{url}", why="pip: {pip.stderr.strip()[-200:]}")
+    message = FAILED_INSTALL.format(what="{url}", why="pip: {pip.stderr.strip()[-200:]}")
     return (
         "import os, subprocess, sys\n"
         "\n"
@@ -76,8 +76,7 @@ def bootstrap_source(root=ROOT):
         f'    url = "{helpers_url(root)}"\n'
         '    pip = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", url], capture_output=True, text=True)\n'
         "    if pip.returncode:\n"
-        f'        raise RuntimeError(f"{first}; "\n'
-        f'                           "{rest}")\n'
+        f'        raise RuntimeError(f"{message}")\n'
         "else:  # a local clone: helpers is the repository root's package\n"
         '    sys.path.insert(0, os.path.abspath(".."))\n'
     )

@@ -26,7 +26,7 @@ import sys
 __all__ = ["MAX_OUTPUT_CHARACTERS", "findings", "notebook_findings"]
 
 MAX_OUTPUT_CHARACTERS = 6000
-MAX_SETUP_LINES = 12
+MAX_SETUP_LINES = 10
 # What a clean output never holds, and how a finding names it.
 _UNWANTED = {
     "ANSI escape codes (colours or progress bars)": re.compile(r"\x1b\["),
