@@ -31,7 +31,7 @@ def pytest_configure(config):
 # collected items. The longest go first and the shortest last, so that the run ends on files of a second or two
 # rather than with one worker alone on a long file while the other waits. A notebook's length is the one
 # `make notebooks` recorded in it; these are the test files that take 2 s or more under `make test` (seconds,
-# the middle of three runs there on 2026-12-07). The others run last, in alphabetical order.
+# measured there on 2026-12-07). The others run last, in alphabetical order.
 TEST_FILE_SECONDS = {"test_tuners.py": 65, "test_launch.py": 45, "test_datakinds.py": 22, "test_experiments.py": 16,
                      "test_traced.py": 15, "test_envfiles.py": 9, "test_reproduce.py": 8, "test_augment.py": 7.5,
                      "test_nbexec.py": 7, "test_runtime.py": 6, "test_datafn.py": 5, "test_nbtest.py": 4,

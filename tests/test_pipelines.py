@@ -165,7 +165,6 @@ def test_bad_shift_arguments_name_the_value(digits, kwargs, expected):
         helpers.train_dataset(digits.x_train, digits.y_train, 32, **kwargs)
 
 
-
 def test_the_pipelines_run_without_autotuning_and_give_the_batches_an_autotuned_one_gives(digits):
     autotuned = tf.data.Options()
     autotuned.autotune.enabled = True
